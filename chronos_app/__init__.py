@@ -1,0 +1,1 @@
+"""Chronos: videos turned into interactive courses."""

@@ -1,0 +1,1 @@
+"""Settings, database access and typed errors shared by every layer."""
