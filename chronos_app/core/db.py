@@ -27,13 +27,18 @@ _engine: Engine | None = None
 _url: str | None = None
 
 
-def start_embedded_server(pgdata: Path, database: str = EMBEDDED_DB_NAME) -> str:
-    """Start (or attach to) the embedded server in `pgdata`; create `database`; return its URL."""
+def start_embedded_server(pgdata: Path, database: str = EMBEDDED_DB_NAME, *,
+                          cleanup_mode: str | None = "stop") -> str:
+    """Start (or attach to) the embedded server in `pgdata`; create `database`; return its URL.
+
+    With cleanup_mode "stop" the server stops when the last process using it exits;
+    "delete" also removes the folder (tests).
+    """
     import pgserver  # imported lazily: production deployments never start it
 
     pgdata = Path(pgdata)
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    server = pgserver.get_server(pgdata, cleanup_mode=cleanup_mode)
     create_database_if_missing(server.get_uri("postgres"), database)
     return normalize_database_url(server.get_uri(database))
 

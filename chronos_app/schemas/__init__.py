@@ -1,0 +1,1 @@
+"""Plain dataclasses that services return and Reflex state holds: no table objects, no secrets."""

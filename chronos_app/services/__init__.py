@@ -1,0 +1,1 @@
+"""Domain logic as plain functions `(*, session, actor, ...) -> schemas`. No reflex import."""
