@@ -1,0 +1,56 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PY      := .venv/bin/python
+STAMP   := .venv/.installed
+BUN_VERSION := 1.4.5
+BUN     := .tools/node_modules/.bin/bun
+CHROMIUM ?= /usr/bin/chromium
+
+export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
+export REFLEX_USE_SYSTEM_BUN := 1
+export REFLEX_TELEMETRY_ENABLED := false
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help run test test-fast test-e2e setup chromium migrate worker lint clean
+
+help:
+	@echo "make run    - set up everything, migrate, load demo data, serve on http://localhost:3000"
+	@echo "make test   - set up everything and run every test (unit, services, migrations, e2e)"
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	@touch $@
+
+$(BUN):
+	@mkdir -p .tools
+	cd .tools && npm install --silent --no-audit --no-fund bun@$(BUN_VERSION)
+
+setup: $(STAMP) $(BUN)
+
+chromium:
+	@test -x $(CHROMIUM) || (echo "Installing Debian's Chromium for the e2e tests..." && \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+migrate: setup
+	$(PY) -m chronos_app.cli migrate
+
+run: setup
+	$(PY) -m chronos_app.cli prepare
+	.venv/bin/reflex run
+
+test: setup chromium
+	$(PY) -m pytest
+	$(PY) -m pytest tests/e2e -p no:cacheprovider
+
+test-fast: setup
+	$(PY) -m pytest
+
+test-e2e: setup chromium
+	$(PY) -m pytest tests/e2e -p no:cacheprovider
+
+clean:
+	rm -rf .web .states .venv .tools

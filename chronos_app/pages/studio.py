@@ -1,0 +1,77 @@
+"""The creator's studio overview: the school, its plan and its students."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from chronos_app import routes
+from chronos_app.components.layout import card, empty_state, loading_block, page_shell
+from chronos_app.pages.schools import plan_badge
+from chronos_app.schemas.accounts import StudentRow
+from chronos_app.state.auth import AuthState
+from chronos_app.state.schools import StudioState
+
+
+def _stat(label: str, value, icon: str) -> rx.Component:  # noqa: ANN001
+    return card(rx.hstack(
+        rx.icon(icon, size=26, color=rx.color("indigo", 9)),
+        rx.vstack(rx.text(label, size="1", color_scheme="gray"), rx.heading(value, size="6"),
+                  spacing="0"),
+        align="center", spacing="3",
+    ))
+
+
+def _student_row(s: StudentRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.hstack(rx.avatar(fallback=s.username[:1], size="1", radius="full"),
+                                rx.text(s.display_name), align="center")),
+        rx.table.cell("@", s.username), rx.table.cell(rx.badge(s.tier, variant="soft")),
+        rx.table.cell(s.joined),
+    )
+
+
+@rx.page(route=routes.STUDIO, title="Studio · Chronos",
+         on_load=[AuthState.require_creator, StudioState.load])
+def studio_page() -> rx.Component:
+    school = StudioState.school
+    return page_shell(
+        rx.cond(
+            ~StudioState.loaded,
+            loading_block(),
+            rx.vstack(
+                rx.hstack(
+                    rx.vstack(rx.text("Studio", size="2", color_scheme="gray"),
+                              rx.heading(school.name, size="7"), spacing="0"),
+                    plan_badge(school.plan),
+                    align="center", spacing="3", wrap="wrap",
+                ),
+                rx.grid(
+                    _stat("Students", school.student_count, "users"),
+                    _stat("Published videos", school.video_count, "video"),
+                    _stat("Open since", school.created, "calendar"),
+                    columns=rx.breakpoints(initial="1", sm="3"), spacing="4", width="100%",
+                ),
+                card(
+                    rx.heading("Students", size="4", margin_bottom="0.5rem"),
+                    rx.cond(
+                        StudioState.students.length() > 0,
+                        rx.table.root(
+                            rx.table.header(rx.table.row(
+                                rx.table.column_header_cell("Name"),
+                                rx.table.column_header_cell("Username"),
+                                rx.table.column_header_cell("Tier"),
+                                rx.table.column_header_cell("Joined"))),
+                            rx.table.body(rx.foreach(StudioState.students, _student_row)),
+                            width="100%", custom_attrs={"data-testid": "students-table"},
+                        ),
+                        empty_state("users", "No students yet",
+                                    "Share your school's page; students join it from the "
+                                    "schools catalogue.",
+                                    rx.link(rx.button("See the catalogue", variant="soft"),
+                                            href=routes.SCHOOLS)),
+                    ),
+                ),
+                spacing="5", width="100%", align="stretch",
+            ),
+        ),
+    )

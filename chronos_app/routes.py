@@ -1,0 +1,29 @@
+"""Route constants and URL builders: pages and links use these, never literal paths."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlsplit
+
+HOME = "/"
+LOGIN = "/login"
+SIGNUP = "/signup"
+PROFILE = "/profile"
+SCHOOLS = "/schools"
+OPEN_SCHOOL = "/schools/new"
+STUDIO = "/studio"
+
+
+def login_then(next_path: str) -> str:
+    return f"{LOGIN}?next={quote(next_path, safe='/')}" if next_path and next_path != HOME else LOGIN
+
+
+def safe_next(next_path: str | None) -> str:
+    """Only same-site paths are followed after login (no open redirects)."""
+    if not next_path:
+        return HOME
+    parts = urlsplit(next_path)
+    if parts.scheme or parts.netloc or not next_path.startswith("/") or next_path.startswith("//"):
+        return HOME
+    if parts.path in (LOGIN, SIGNUP):
+        return HOME
+    return next_path

@@ -1,0 +1,1 @@
+"""Thin rx.State classes: turn events into service calls and hold schemas."""
