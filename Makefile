@@ -7,6 +7,7 @@ STAMP   := .venv/.installed
 BUN_VERSION := 1.4.5
 BUN     := .tools/node_modules/.bin/bun
 CHROMIUM ?= /usr/bin/chromium
+E2E_OPTS := -p no:cacheprovider --screenshot only-on-failure --full-page-screenshot --output $(CURDIR)/test-results/e2e
 
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
@@ -44,13 +45,13 @@ run: setup
 
 test: setup chromium
 	$(PY) -m pytest
-	$(PY) -m pytest tests/e2e -p no:cacheprovider
+	$(PY) -m pytest tests/e2e $(E2E_OPTS)
 
 test-fast: setup
 	$(PY) -m pytest
 
 test-e2e: setup chromium
-	$(PY) -m pytest tests/e2e -p no:cacheprovider
+	$(PY) -m pytest tests/e2e $(E2E_OPTS)
 
 clean:
 	rm -rf .web .states .venv .tools

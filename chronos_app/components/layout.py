@@ -52,15 +52,15 @@ def _account_menu() -> rx.Component:
             ),
         ),
         rx.hstack(
-            rx.link(rx.button("Log in", variant="soft"), href=routes.LOGIN),
-            rx.link(rx.button("Sign up"), href=routes.SIGNUP),
+            link_button("Log in", routes.LOGIN, variant="soft"),
+            link_button("Sign up", routes.SIGNUP),
             spacing="2",
         ),
     )
 
 
 def navbar() -> rx.Component:
-    return rx.box(
+    return rx.el.nav(
         rx.hstack(
             rx.link(
                 rx.hstack(rx.icon("circle-play", size=22, color=rx.color(styles.ACCENT, 9)),
@@ -87,9 +87,14 @@ def navbar() -> rx.Component:
             align="center", spacing="4", max_width=styles.MAX_WIDTH, margin_x="auto",
             padding_x=styles.PAGE_PADDING_X, height="3.5rem",
         ),
-        as_="nav", border_bottom=f"1px solid {rx.color('gray', 5)}",
+        aria_label="Main", border_bottom=f"1px solid {rx.color('gray', 5)}",
         background=rx.color("gray", 1), position="sticky", top="0", z_index="10",
     )
+
+
+def link_button(label, href: str, **props) -> rx.Component:  # noqa: ANN001
+    """A link that looks like a button (one interactive element, not a button in a link)."""
+    return rx.button(rx.link(label, href=href, underline="none"), as_child=True, **props)
 
 
 def hydration_marker() -> rx.Component:
@@ -101,9 +106,9 @@ def hydration_marker() -> rx.Component:
 def page_shell(*children: rx.Component, width: str = styles.MAX_WIDTH) -> rx.Component:
     return rx.box(
         navbar(),
-        rx.box(
+        rx.el.main(
             rx.vstack(*children, spacing="5", width="100%", align="stretch"),
-            as_="main", max_width=width, margin_x="auto", padding_x=styles.PAGE_PADDING_X,
+            max_width=width, margin_x="auto", padding_x=styles.PAGE_PADDING_X,
             padding_y="2rem",
         ),
         hydration_marker(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from chronos_app import routes
-from chronos_app.components.layout import card, empty_state, page_shell
+from chronos_app.components.layout import link_button, card, empty_state, page_shell
 from chronos_app.schemas.accounts import MembershipView
 from chronos_app.state.account import ProfileState
 from chronos_app.state.auth import AuthState
@@ -26,9 +26,8 @@ def _visitor() -> rx.Component:
                     "and gives every student a tutor that answers from your videos and cites "
                     "the exact moment.", size="4", color_scheme="gray", max_width="40rem"),
             rx.hstack(
-                rx.link(rx.button("Get started", size="3"), href=routes.SIGNUP),
-                rx.link(rx.button("Browse schools", size="3", variant="soft"),
-                        href=routes.SCHOOLS),
+                link_button("Get started", routes.SIGNUP, size="3"),
+                link_button("Browse schools", routes.SCHOOLS, size="3", variant="soft"),
                 spacing="3",
             ),
             spacing="4", padding_y="2rem",
@@ -73,7 +72,7 @@ def _member() -> rx.Component:
                 rx.vstack(rx.text("Your school", size="1", color_scheme="gray"),
                           rx.heading(account.school.name, size="4"), spacing="0"),
                 rx.spacer(),
-                rx.link(rx.button("Open studio"), href=routes.STUDIO),
+                link_button("Open studio", routes.STUDIO),
                 align="center", width="100%", wrap="wrap",
             )),
         ),
@@ -84,7 +83,7 @@ def _member() -> rx.Component:
                     columns=rx.breakpoints(initial="1", md="2"), spacing="3", width="100%"),
             empty_state("graduation-cap", "You have not joined a school yet",
                         "Join a creator's school to watch their courses.",
-                        rx.link(rx.button("Browse schools"), href=routes.SCHOOLS)),
+                        link_button("Browse schools", routes.SCHOOLS)),
         ),
         rx.cond(
             ~AuthState.is_creator,

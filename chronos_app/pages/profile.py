@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from chronos_app import routes
-from chronos_app.components.layout import card, loading_block, page_shell
+from chronos_app.components.layout import link_button, card, loading_block, page_shell
 from chronos_app.schemas.accounts import MembershipView
 from chronos_app.state.account import ProfileState
 from chronos_app.state.auth import AuthState
@@ -85,7 +85,7 @@ def profile_page() -> rx.Component:
                                   rx.text(account.school.student_count, " students", size="2",
                                           color_scheme="gray"),
                                   rx.spacer(),
-                                  rx.link(rx.button("Studio", variant="soft"), href=routes.STUDIO),
+                                  link_button("Studio", routes.STUDIO, variant="soft"),
                                   align="center", width="100%", wrap="wrap"),
                         rx.hstack(rx.text("You don't run a school.", color_scheme="gray"),
                                   rx.link("Open one", href=routes.OPEN_SCHOOL), spacing="2"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from chronos_app import routes
-from chronos_app.components.layout import card, empty_state, error_callout, loading_block, page_shell
+from chronos_app.components.layout import card, link_button, empty_state, error_callout, loading_block, page_shell
 from chronos_app.schemas.accounts import SchoolView
 from chronos_app.state.auth import AuthState
 from chronos_app.state.schools import OpenSchoolState, SchoolsState
@@ -37,8 +37,7 @@ def school_card(school: SchoolView) -> rx.Component:
             ),
             rx.cond(
                 school.is_owner,
-                rx.link(rx.button("Open studio", variant="soft", width="100%"),
-                        href=routes.STUDIO, width="100%"),
+                link_button("Open studio", routes.STUDIO, variant="soft", width="100%"),
                 rx.cond(
                     school.is_member,
                     rx.hstack(
@@ -71,8 +70,7 @@ def schools_page() -> rx.Component:
                       spacing="1"),
             rx.spacer(),
             rx.cond(AuthState.is_authenticated & ~AuthState.is_creator,
-                    rx.link(rx.button(rx.icon("plus", size=16), "Open your school",
-                                      variant="soft"), href=routes.OPEN_SCHOOL)),
+                    link_button("Open your school", routes.OPEN_SCHOOL, variant="soft")),
             align="end", wrap="wrap", spacing="3",
         ),
         rx.input(rx.input.slot(rx.icon("search", size=16)), placeholder="Search schools",

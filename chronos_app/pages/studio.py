@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from chronos_app import routes
-from chronos_app.components.layout import card, empty_state, loading_block, page_shell
+from chronos_app.components.layout import link_button, card, empty_state, loading_block, page_shell
 from chronos_app.pages.schools import plan_badge
 from chronos_app.schemas.accounts import StudentRow
 from chronos_app.state.auth import AuthState
@@ -67,8 +67,7 @@ def studio_page() -> rx.Component:
                         empty_state("users", "No students yet",
                                     "Share your school's page; students join it from the "
                                     "schools catalogue.",
-                                    rx.link(rx.button("See the catalogue", variant="soft"),
-                                            href=routes.SCHOOLS)),
+                                    link_button("See the catalogue", routes.SCHOOLS, variant="soft")),
                     ),
                 ),
                 spacing="5", width="100%", align="stretch",

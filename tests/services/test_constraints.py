@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from tests.factories import make_creator, make_student, make_user, make_video, unique
+from tests.factories import make_user, unique
 
 
 def sql(session, statement: str, **params):
@@ -49,22 +49,31 @@ class World:
     chat_session_id: uuid.UUID
 
 
+def new_user(session) -> uuid.UUID:
+    """A user row without the (slow) password hashing of the factories."""
+    name = unique()
+    return insert(session, "users", username=name, email=f"{name}@example.com", password_hash="x")
+
+
 @pytest.fixture
 def world(session) -> World:
-    creator = make_creator(session)
-    student = make_student(session, creator)
-    video = make_video(session, creator)
-    course = insert(session, "courses", creator_id=creator.creator_id, title="Course")
-    student_id = student.student_of[creator.creator_id]
+    creator_user = new_user(session)
+    creator_id = insert(session, "creators", user_id=creator_user, email="c@example.com")
+    student_user = new_user(session)
+    student_id = insert(session, "students", user_id=student_user, creator_id=creator_id,
+                        email="s@example.com")
+    video_id = insert(session, "videos", creator_id=creator_id, title="Lesson",
+                      source_type="youtube", youtube_video_id="dQw4w9WgXcQ", duration_seconds=600)
+    course = insert(session, "courses", creator_id=creator_id, title="Course")
     return World(
-        creator_id=creator.creator_id, creator_user=creator.user_id,
-        user_a=make_user(session).user_id, user_b=make_user(session).user_id,
-        student_id=student_id, video_id=video.id,
-        comment_id=insert(session, "comments", video_id=video.id, author_id=student.user_id,
+        creator_id=creator_id, creator_user=creator_user,
+        user_a=new_user(session), user_b=new_user(session),
+        student_id=student_id, video_id=video_id,
+        comment_id=insert(session, "comments", video_id=video_id, author_id=student_user,
                           content="Hello"),
         module_id=insert(session, "course_modules", course_id=course, title="Module"),
         chat_session_id=insert(session, "chat_sessions", student_id=student_id,
-                               creator_id=creator.creator_id),
+                               creator_id=creator_id),
     )
 
 
@@ -100,7 +109,9 @@ def valid_row(table: str, w: World) -> dict:
     }[table]
 
 
-SELF = object()  # placeholder: "the same id as the other column"
+# Placeholders for ids that exist only once the `world` fixture has run.
+SAME_USER = object()  # user_a, who is also the other side of the row
+A_COMMENT = object()  # world.comment_id
 
 # (table, changed values, constraint that must reject the row)
 BAD_ROWS = [
@@ -108,10 +119,10 @@ BAD_ROWS = [
     ("users", dict(email="a@b.c"), "email_format"),
     ("users", dict(username="ab"), "username_length"),
     ("creators", dict(subscription_tier="gold"), "creators_subscription_tier_check"),
-    ("follows", dict(following_id=SELF), "no_self_follow"),
-    ("subscriptions", dict(creator_id=SELF), "no_self_subscription"),
+    ("follows", dict(following_id=SAME_USER), "no_self_follow"),
+    ("subscriptions", dict(creator_id=SAME_USER), "no_self_subscription"),
     ("subscriptions", dict(subscription_type="gold"), "subscription_type_check"),
-    ("likes", dict(comment_id="comment"), "like_target"),  # both a video and a comment
+    ("likes", dict(comment_id=A_COMMENT), "like_target"),  # both a video and a comment
     ("likes", dict(video_id=None), "like_target"),  # neither
     ("videos", dict(status="done"), "videos_status_check"),
     ("videos", dict(source_type="tiktok"), "videos_source_type_check"),
@@ -131,7 +142,7 @@ BAD_ROWS = [
     ("chapters", dict(confidence_score=1.01), "confidence_range"),
     ("chapters", dict(confidence_score=-0.01), "confidence_range"),
     ("comments", dict(content=""), "content_not_empty"),
-    ("comments", dict(content="  \t  "), "content_not_empty"),
+    ("comments", dict(content="     "), "content_not_empty"),
     ("comments", dict(content="x" * 2001), "content_length"),
     ("video_watch_sessions", dict(percent_complete=101), "video_watch_sessions_percent_complete_check"),
     ("video_watch_sessions", dict(percent_complete=-1), "video_watch_sessions_percent_complete_check"),
@@ -170,14 +181,19 @@ def test_valid_row_is_accepted(session, world, table):
     "table, changes, constraint", BAD_ROWS,
     ids=[f"{table}-{constraint}-{i}" for i, (table, _, constraint) in enumerate(BAD_ROWS)])
 def test_bad_row_is_rejected(session, world, table, changes, constraint):
+    placeholders = {SAME_USER: world.user_a, A_COMMENT: world.comment_id}
     values = valid_row(table, world)
-    for column, value in changes.items():
-        if value is SELF:
-            value = world.user_a
-        elif value == "comment":
-            value = world.comment_id
-        values[column] = value
+    values.update({column: placeholders.get(value, value) for column, value in changes.items()})
     rejected(session, constraint, table, **values)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "content_not_empty is the seed's LENGTH(TRIM(content)) > 0, and PostgreSQL's TRIM() strips "
+    "only spaces: a comment of tabs or newlines passes. Remove this mark when the check uses "
+    "btrim(content, E' \\t\\r\\n') or a regex."))
+def test_comment_of_tabs_and_newlines_is_rejected(session, world):
+    rejected(session, "content_not_empty", "comments",
+             **{**valid_row("comments", world), "content": "\t\n \r\n"})
 
 
 # --- uniqueness ---------------------------------------------------------------------------------
