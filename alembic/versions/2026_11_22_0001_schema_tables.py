@@ -434,7 +434,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('CURRENT_TIMESTAMP'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('CURRENT_TIMESTAMP'), nullable=False),
     sa.CheckConstraint('(chapter_id IS NULL AND video_id IS NOT NULL) OR (chapter_id IS NOT NULL AND video_id IS NOT NULL)', name='comment_target'),
-    sa.CheckConstraint('LENGTH(TRIM(content)) > 0', name='content_not_empty'),
+    sa.CheckConstraint("content ~ '[^[:space:]]'", name='content_not_empty'),
     sa.CheckConstraint('LENGTH(content) <= 2000', name='content_length'),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['chapter_id'], ['chapters.id'], ondelete='CASCADE'),

@@ -142,7 +142,7 @@ FUNCTIONS = [
         JOIN videos v ON v.id = c.video_id AND v.is_deleted = FALSE
         WHERE c.embedding IS NOT NULL
           AND (filter_video_ids IS NULL OR c.video_id::text = ANY (filter_video_ids))
-          AND 1 - (c.embedding <=> query_embedding) > similarity_threshold
+          AND 1 - (c.embedding <=> query_embedding) >= similarity_threshold
         ORDER BY c.embedding <=> query_embedding
         LIMIT match_count
     $$

@@ -16,7 +16,8 @@ COMMENT_MAX_CHARS = 2000
 class Comment(SQLModel, table=True):
     __tablename__ = "comments"
     __table_args__ = (
-        CheckConstraint("LENGTH(TRIM(content)) > 0", name="content_not_empty"),
+        # The seed's LENGTH(TRIM(content)) > 0 let tabs and newlines through (TRIM strips spaces).
+        CheckConstraint("content ~ '[^[:space:]]'", name="content_not_empty"),
         CheckConstraint(f"LENGTH(content) <= {COMMENT_MAX_CHARS}", name="content_length"),
         CheckConstraint(
             "(chapter_id IS NULL AND video_id IS NOT NULL) OR "

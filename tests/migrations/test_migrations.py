@@ -89,7 +89,8 @@ def _tables(url: str) -> set[str]:
 
 
 def _views(url: str) -> set[str]:
-    return {r.viewname for r in _rows(url, "SELECT viewname FROM pg_views WHERE schemaname = 'public'")}
+    return {r.viewname for r in _rows(
+        url, "SELECT viewname FROM pg_views WHERE schemaname = 'public'")}
 
 
 def _matviews(url: str) -> set[str]:
@@ -144,7 +145,8 @@ def test_upgrade_creates_views_and_materialized_view(migrated_url):
     assert _views(migrated_url) == {"user_stats", "videos_with_stats"}
     assert _matviews(migrated_url) == {"daily_video_stats"}
     # A unique index on the date is what makes REFRESH ... CONCURRENTLY possible.
-    indexes = _rows(migrated_url, "SELECT indexdef FROM pg_indexes WHERE tablename = 'daily_video_stats'")
+    indexes = _rows(migrated_url, "SELECT indexdef FROM pg_indexes "
+                                  "WHERE tablename = 'daily_video_stats'")
     assert [r.indexdef for r in indexes if "UNIQUE" in r.indexdef and "(date)" in r.indexdef]
 
 

@@ -144,8 +144,10 @@ BAD_ROWS = [
     ("comments", dict(content=""), "content_not_empty"),
     ("comments", dict(content="     "), "content_not_empty"),
     ("comments", dict(content="x" * 2001), "content_length"),
-    ("video_watch_sessions", dict(percent_complete=101), "video_watch_sessions_percent_complete_check"),
-    ("video_watch_sessions", dict(percent_complete=-1), "video_watch_sessions_percent_complete_check"),
+    ("video_watch_sessions", dict(percent_complete=101),
+     "video_watch_sessions_percent_complete_check"),
+    ("video_watch_sessions", dict(percent_complete=-1),
+     "video_watch_sessions_percent_complete_check"),
     ("video_watch_sessions", dict(watch_time_seconds=-1), "video_watch_sessions_watch_time_check"),
     ("video_watch_sessions", dict(device_type="tv"), "video_watch_sessions_device_type_check"),
     ("video_watch_sessions", dict(referrer_type="ad"), "video_watch_sessions_referrer_type_check"),
@@ -187,10 +189,6 @@ def test_bad_row_is_rejected(session, world, table, changes, constraint):
     rejected(session, constraint, table, **values)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "content_not_empty is the seed's LENGTH(TRIM(content)) > 0, and PostgreSQL's TRIM() strips "
-    "only spaces: a comment of tabs or newlines passes. Remove this mark when the check uses "
-    "btrim(content, E' \\t\\r\\n') or a regex."))
 def test_comment_of_tabs_and_newlines_is_rejected(session, world):
     rejected(session, "content_not_empty", "comments",
              **{**valid_row("comments", world), "content": "\t\n \r\n"})
