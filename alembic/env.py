@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from logging.config import fileConfig
 
-from alembic import context
 from sqlalchemy import create_engine, pool
 from sqlmodel import SQLModel
 
 import chronos_app.models  # noqa: F401  (registers every table)
+from alembic import context
 from chronos_app.core.db import database_url
 
 config = context.config

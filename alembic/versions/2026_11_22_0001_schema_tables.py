@@ -6,10 +6,11 @@ Create Date: 2026-11-22 03:56:07.554461
 """
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 import pgvector.sqlalchemy
-from alembic import op
+import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
+
+from alembic import op
 
 revision: str = '0001'
 down_revision: str | None = None

@@ -14,7 +14,6 @@ from sqlalchemy import (
     Date,
     DateTime,
     Index,
-    Integer,
     Numeric,
     Text,
     UniqueConstraint,
@@ -22,16 +21,24 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from chronos_app.models.base import counter, created_at_column, fk, flag, metadata_json, timestamp, updated_at_column, utcnow, uuid_pk
+from chronos_app.models.base import (
+    counter,
+    created_at_column,
+    fk,
+    flag,
+    metadata_json,
+    one_of,
+    timestamp,
+    updated_at_column,
+    utcnow,
+    uuid_pk,
+)
 
 EVENT_TYPES = ("video_imported", "video_transcribed", "video_embedded", "video_added_to_course",
                "video_started", "video_progress", "video_completed", "video_rewatched")
 DEVICE_TYPES = ("desktop", "mobile", "tablet")
 REFERRER_TYPES = ("course_page", "direct_link", "search", "chat_reference")
 
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 class VideoAnalytics(SQLModel, table=True):
@@ -65,7 +72,7 @@ class VideoAnalyticsEvent(SQLModel, table=True):
     __tablename__ = "video_analytics_events"
     # Chronos gave these indexes names that clash with video_analytics' own; prefixed here.
     __table_args__ = (
-        CheckConstraint(_in("event_type", EVENT_TYPES), name="video_analytics_events_event_type_check"),
+        CheckConstraint(one_of("event_type", EVENT_TYPES), name="video_analytics_events_event_type_check"),
         Index("idx_video_analytics_events_video_id", "video_id"),
         Index("idx_video_analytics_events_creator_id", "creator_id"),
         Index("idx_video_analytics_events_student_id", "student_id"),
@@ -97,9 +104,9 @@ class VideoWatchSession(SQLModel, table=True):
         CheckConstraint("watch_time_seconds >= 0", name="video_watch_sessions_watch_time_check"),
         CheckConstraint("session_end IS NULL OR session_end >= session_start",
                         name="video_watch_sessions_session_end_check"),
-        CheckConstraint(f"device_type IS NULL OR {_in('device_type', DEVICE_TYPES)}",
+        CheckConstraint(f"device_type IS NULL OR {one_of('device_type', DEVICE_TYPES)}",
                         name="video_watch_sessions_device_type_check"),
-        CheckConstraint(f"referrer_type IS NULL OR {_in('referrer_type', REFERRER_TYPES)}",
+        CheckConstraint(f"referrer_type IS NULL OR {one_of('referrer_type', REFERRER_TYPES)}",
                         name="video_watch_sessions_referrer_type_check"),
         Index("idx_video_watch_sessions_video_id", "video_id"),
         Index("idx_video_watch_sessions_student_id", "student_id"),

@@ -68,3 +68,8 @@ def metadata_json() -> Any:
     return Field(default_factory=dict,
                  sa_column=Column("metadata", JSONB, nullable=False,
                                   server_default=text("'{}'::jsonb")))
+
+
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """SQL for `column IN ('a', 'b', ...)`, used by CHECK constraints."""
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"

@@ -10,7 +10,14 @@ from sqlalchemy import CheckConstraint, Column, Index, Integer, Text, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
-from chronos_app.models.base import metadata_json, created_at_column, fk, timestamp, updated_at_column, uuid_pk
+from chronos_app.models.base import (
+    created_at_column,
+    fk,
+    metadata_json,
+    timestamp,
+    updated_at_column,
+    uuid_pk,
+)
 
 
 class ChatSession(SQLModel, table=True):

@@ -21,10 +21,20 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlmodel import Field, SQLModel
 
-from chronos_app.models.base import metadata_json, counter, created_at_column, fk, flag, jsonb, timestamp, updated_at_column, uuid_pk
+from chronos_app.models.base import (
+    counter,
+    created_at_column,
+    fk,
+    flag,
+    metadata_json,
+    one_of,
+    timestamp,
+    updated_at_column,
+    uuid_pk,
+)
 
 EMBEDDING_DIM = 1536
 
@@ -35,16 +45,13 @@ SOURCE_TYPES = ("youtube", "mux", "loom", "vimeo", "wistia", "upload")
 EMBED_TYPES = ("youtube", "loom", "vimeo", "wistia")
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
-
 
 class Video(SQLModel, table=True):
     __tablename__ = "videos"
     __table_args__ = (
-        CheckConstraint(_in("status", VIDEO_STATUSES), name="videos_status_check"),
-        CheckConstraint(_in("source_type", SOURCE_TYPES), name="videos_source_type_check"),
-        CheckConstraint(f"embed_type IS NULL OR {_in('embed_type', EMBED_TYPES)}",
+        CheckConstraint(one_of("status", VIDEO_STATUSES), name="videos_status_check"),
+        CheckConstraint(one_of("source_type", SOURCE_TYPES), name="videos_source_type_check"),
+        CheckConstraint(f"embed_type IS NULL OR {one_of('embed_type', EMBED_TYPES)}",
                         name="videos_embed_type_check"),
         CheckConstraint(
             "(source_type = 'youtube' AND youtube_video_id IS NOT NULL) OR "

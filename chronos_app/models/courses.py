@@ -7,12 +7,20 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, Index, Integer, Text, text
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy import CheckConstraint, Column, Index, Integer, Text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field, SQLModel
 
-from chronos_app.models.base import metadata_json, counter, created_at_column, fk, flag, timestamp, updated_at_column, uuid_pk
-
+from chronos_app.models.base import (
+    counter,
+    created_at_column,
+    fk,
+    flag,
+    metadata_json,
+    timestamp,
+    updated_at_column,
+    uuid_pk,
+)
 
 
 class Course(SQLModel, table=True):

@@ -8,7 +8,14 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Column, Index, Text, text
 from sqlmodel import Field, SQLModel
 
-from chronos_app.models.base import counter, created_at_column, fk, flag, updated_at_column, uuid_pk
+from chronos_app.models.base import (
+    counter,
+    created_at_column,
+    fk,
+    flag,
+    updated_at_column,
+    uuid_pk,
+)
 
 COMMENT_MAX_CHARS = 2000
 

@@ -9,7 +9,14 @@ from sqlalchemy import CheckConstraint, Column, Index, String, Text
 from sqlalchemy.dialects.postgresql import INET
 from sqlmodel import Field, SQLModel
 
-from chronos_app.models.base import created_at_column, fk, flag, timestamp, updated_at_column, uuid_pk
+from chronos_app.models.base import (
+    created_at_column,
+    fk,
+    flag,
+    timestamp,
+    updated_at_column,
+    uuid_pk,
+)
 
 EMAIL_PATTERN = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"
 

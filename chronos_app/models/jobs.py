@@ -9,7 +9,16 @@ from typing import Any
 from sqlalchemy import CheckConstraint, Column, DateTime, Index, String, Text, text
 from sqlmodel import Field, SQLModel
 
-from chronos_app.models.base import counter, created_at_column, fk, metadata_json, timestamp, updated_at_column, utcnow, uuid_pk
+from chronos_app.models.base import (
+    counter,
+    created_at_column,
+    fk,
+    metadata_json,
+    timestamp,
+    updated_at_column,
+    utcnow,
+    uuid_pk,
+)
 
 JOB_STATUSES = ("pending", "running", "completed", "failed", "cancelled")
 JOB_TYPES = ("chapter_generation", "thumbnail_extraction", "transcription", "video_processing")

@@ -9,7 +9,15 @@ from typing import Any
 from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from chronos_app.models.base import created_at_column, fk, flag, jsonb, timestamp, updated_at_column, uuid_pk
+from chronos_app.models.base import (
+    created_at_column,
+    fk,
+    flag,
+    jsonb,
+    timestamp,
+    updated_at_column,
+    uuid_pk,
+)
 
 CREATOR_TIERS = ("basic", "pro", "enterprise")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from chronos_app import routes
-from chronos_app.components.layout import link_button, card, empty_state, page_shell
+from chronos_app.components.layout import card, empty_state, link_button, page_shell
 from chronos_app.schemas.accounts import MembershipView
 from chronos_app.state.account import ProfileState
 from chronos_app.state.auth import AuthState

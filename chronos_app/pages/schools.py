@@ -5,7 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from chronos_app import routes
-from chronos_app.components.layout import card, link_button, empty_state, error_callout, loading_block, page_shell
+from chronos_app.components.layout import (
+    card,
+    empty_state,
+    error_callout,
+    link_button,
+    loading_block,
+    page_shell,
+)
 from chronos_app.schemas.accounts import SchoolView
 from chronos_app.state.auth import AuthState
 from chronos_app.state.schools import OpenSchoolState, SchoolsState

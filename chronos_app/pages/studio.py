@@ -5,7 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from chronos_app import routes
-from chronos_app.components.layout import link_button, card, empty_state, loading_block, page_shell
+from chronos_app.components.layout import (
+    card,
+    empty_state,
+    link_button,
+    loading_block,
+    page_shell,
+)
 from chronos_app.pages.schools import plan_badge
 from chronos_app.schemas.accounts import StudentRow
 from chronos_app.state.auth import AuthState

@@ -7,7 +7,11 @@ import pytest
 from chronos_app import routes
 from chronos_app.core.errors import RateLimited
 from chronos_app.core.settings import normalize_database_url
-from chronos_app.services.accounts import email_problems, password_problems, username_problems
+from chronos_app.services.accounts import (
+    email_problems,
+    password_problems,
+    username_problems,
+)
 from chronos_app.services.rate_limit import SlidingWindowLimiter
 
 
