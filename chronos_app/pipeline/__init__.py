@@ -1,0 +1,1 @@
+"""Video processing: sources, transcripts, chunks, embeddings, chapters."""
