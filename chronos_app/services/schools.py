@@ -95,8 +95,9 @@ def leave_school(*, session: Session, actor: Actor, creator_id: uuid.UUID) -> Ac
     return load_actor(session=session, user_id=actor.user_id)
 
 
-def list_schools(*, session: Session, actor: Actor | None, search: str = "") -> list[SchoolView]:
-    """Every active school, for the catalogue of schools to join (anyone may browse it)."""
+def list_schools(*, session: Session, actor: Actor | None, search: str = "",
+                 creator_id: uuid.UUID | None = None) -> list[SchoolView]:
+    """Every active school (or just `creator_id`'s), for the catalogue anyone may browse."""
     students = (select(Student.creator_id, func.count(Student.id).label("n"))
                 .where(Student.is_active).group_by(Student.creator_id).subquery())
     videos = (select(Video.creator_id, func.count(Video.id).label("n"))
@@ -108,6 +109,8 @@ def list_schools(*, session: Session, actor: Actor | None, search: str = "") -> 
              .outerjoin(videos, videos.c.creator_id == Creator.id)
              .where(Creator.is_active)
              .order_by(Creator.created_at))
+    if creator_id is not None:
+        query = query.where(Creator.id == creator_id)
     if search.strip():
         pattern = f"%{search.strip()}%"
         query = query.where(Creator.name.ilike(pattern) | User.username.ilike(pattern))
@@ -134,8 +137,8 @@ def get_account(*, session: Session, actor: Actor) -> AccountView:
         raise NotFound("Your account no longer exists.")
     school = None
     if actor.creator_id:
-        school = next((s for s in list_schools(session=session, actor=actor)
-                       if s.creator_id == str(actor.creator_id)), None)
+        found = list_schools(session=session, actor=actor, creator_id=actor.creator_id)
+        school = found[0] if found else None
     rows = session.exec(
         select(Student, Creator, User, Subscription)
         .join(Creator, Creator.id == Student.creator_id)

@@ -129,7 +129,7 @@ class StudioState(rx.State):
         actor = auth._actor
         if actor is None or not actor.is_creator:
             return
-        account = await call(schools.get_account, actor=actor)
-        self.school = account.school or SchoolView()
+        found = await call(schools.list_schools, actor=actor, creator_id=actor.creator_id)
+        self.school = found[0] if found else SchoolView()
         self.students = await call(schools.list_students, actor=actor)
         self.loaded = True
