@@ -11,6 +11,12 @@ PROFILE = "/profile"
 SCHOOLS = "/schools"
 OPEN_SCHOOL = "/schools/new"
 STUDIO = "/studio"
+STUDIO_VIDEOS = "/studio/videos"
+STUDIO_VIDEO = "/studio/videos/[video_id]"
+
+
+def studio_video(video_id: str) -> str:
+    return f"{STUDIO_VIDEOS}/{video_id}"
 
 
 def login_then(next_path: str) -> str:

@@ -88,3 +88,36 @@ def session(engine) -> Iterator[Session]:
         db.close()
         transaction.rollback()
         connection.close()
+
+
+@pytest.fixture(scope="module")
+def app_database(make_database, tmp_path_factory) -> Iterator[str]:
+    """A migrated database that the app's own `session_scope()` uses, with committed data
+    (workers and endpoints open their own connections), and media storage in a temp folder.
+    One per test module."""
+    from chronos_app.core import db
+    from chronos_app.core.settings import get_settings
+
+    url = make_database("chronos_app")
+    from chronos_app.core import migrate
+
+    migrate.upgrade(url)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("DATABASE_URL", url)
+    mp.setenv("DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    _forget_app_singletons(get_settings, db)
+    try:
+        yield url
+    finally:
+        mp.undo()
+        _forget_app_singletons(get_settings, db)
+
+
+def _forget_app_singletons(get_settings, db) -> None:  # noqa: ANN001
+    get_settings.cache_clear()
+    db.reset_engine()
+    try:
+        from chronos_app.core.storage import get_storage
+    except ImportError:
+        return
+    get_storage.cache_clear()

@@ -23,6 +23,7 @@ def _links() -> list[rx.Component]:
         _nav_link("Home", routes.HOME, "house"),
         _nav_link("Schools", routes.SCHOOLS, "graduation-cap"),
         rx.cond(AuthState.is_creator, _nav_link("Studio", routes.STUDIO, "clapperboard")),
+        rx.cond(AuthState.is_creator, _nav_link("Videos", routes.STUDIO_VIDEOS, "film")),
     ]
 
 
@@ -79,6 +80,9 @@ def navbar() -> rx.Component:
                         rx.menu.item("Schools", on_click=rx.redirect(routes.SCHOOLS)),
                         rx.cond(AuthState.is_creator,
                                 rx.menu.item("Studio", on_click=rx.redirect(routes.STUDIO))),
+                        rx.cond(AuthState.is_creator,
+                                rx.menu.item("Videos",
+                                             on_click=rx.redirect(routes.STUDIO_VIDEOS))),
                     ),
                 ),
                 display=["block", "block", "none"],

@@ -25,6 +25,13 @@ class Settings(BaseSettings):
     login_max_attempts: int = 8
     login_window_seconds: int = 300
 
+    # Pipeline: a worker runs inside the app unless RUN_WORKER_IN_APP=false (then run
+    # `python -m chronos_app.cli worker` processes); YouTube captions need the network.
+    run_worker_in_app: bool = True
+    worker_lease_seconds: float = 60.0
+    worker_poll_seconds: float = 2.0
+    youtube_captions: bool = True
+
     reflex_redis_url: str | None = None
     anthropic_api_key: str | None = None
     anthropic_model: str = "claude-3-5-haiku-latest"

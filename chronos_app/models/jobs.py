@@ -39,6 +39,13 @@ class ProcessingJob(SQLModel, table=True):
         Index("idx_processing_jobs_priority", text("priority DESC"), "created_at"),
         Index("idx_processing_queue", "status", text("priority DESC"), "created_at",
               postgresql_where=text("status IN ('pending', 'running')")),
+        # Added for the queue (migration 0003): claim order, lease recovery, one live job.
+        Index("idx_processing_jobs_claim", text("priority DESC"), "scheduled_at",
+              postgresql_where=text("status = 'pending'")),
+        Index("idx_processing_jobs_lease", "locked_until",
+              postgresql_where=text("status = 'running'")),
+        Index("uq_processing_jobs_live_video", "video_id", "job_type", unique=True,
+              postgresql_where=text("status IN ('pending', 'running')")),
     )
 
     id: uuid.UUID = uuid_pk()
@@ -54,6 +61,9 @@ class ProcessingJob(SQLModel, table=True):
     meta: dict[str, Any] = metadata_json()
     scheduled_at: datetime = Field(default_factory=utcnow, sa_column=Column(
         DateTime(timezone=True), nullable=False, server_default=text("CURRENT_TIMESTAMP")))
+    # The lease: a running job whose `locked_until` has passed belongs to a dead worker.
+    locked_by: str | None = Field(default=None, sa_column=Column(Text))
+    locked_until: datetime | None = timestamp()
     started_at: datetime | None = timestamp()
     completed_at: datetime | None = timestamp()
     created_at: datetime = created_at_column()

@@ -53,6 +53,14 @@ class VideoSource:
     vimeo_hash: str | None = None
 
 
+def format_clock(seconds: float) -> str:
+    """Seconds → "m:ss", or "h:mm:ss" from an hour on (floored to the second)."""
+    total = max(int(seconds), 0)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 def parse_timestamp(value: str) -> float | None:
     """'90', '90s', '1m30s', '1h2m3s', '01:30' or '1:02:03' → seconds; None if unreadable."""
     text = (value or "").strip().lower()

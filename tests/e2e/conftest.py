@@ -25,7 +25,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
-def e2e_database_url(make_database) -> str:
+def e2e_database_url(make_database, tmp_path_factory) -> str:
     from chronos_app.core import migrate
     from chronos_app.core.db import reset_engine
     from chronos_app.core.settings import get_settings
@@ -33,6 +33,10 @@ def e2e_database_url(make_database) -> str:
     url = make_database("chronos_e2e")
     migrate.upgrade(url)
     os.environ["DATABASE_URL"] = url
+    # Uploads in a temp folder; the in-app worker polls often; no network here for YouTube.
+    os.environ["DATA_DIR"] = str(tmp_path_factory.mktemp("e2e-data"))
+    os.environ["WORKER_POLL_SECONDS"] = "0.3"
+    os.environ["YOUTUBE_CAPTIONS"] = "false"
     get_settings.cache_clear()
     reset_engine()
     return url

@@ -51,3 +51,64 @@ def expect_logged_in_as(page: Page, username: str) -> None:
 
 def expect_path(page: Page, base_url: str, path: str) -> None:
     expect(page).to_have_url(re.compile("^" + re.escape(base_url + path) + r"/?$"))
+
+
+def log_in_as_new_creator(page: Page, base_url: str, *, tier: str = "pro") -> str:
+    """A fresh creator with a school, logged in; returns the username."""
+    from chronos_app.core.db import session_scope
+    from tests.factories import make_creator
+
+    with session_scope() as session:
+        username = make_creator(session, tier=tier).username
+    log_in(page, base_url, username)
+    expect_logged_in_as(page, username)
+    return username
+
+
+class Library:
+    """The creator's video library (/studio/videos)."""
+
+    def __init__(self, page: Page, base_url: str):
+        self.page, self.base_url = page, base_url
+
+    def open(self) -> Library:
+        open_path(self.page, self.base_url, "/studio/videos")
+        expect(self.page.get_by_role("heading", name="Video library")).to_be_visible()
+        return self
+
+    def import_link(self, url: str, title: str = "") -> None:
+        self.page.get_by_label("Video link").fill(url)
+        if title:
+            self.page.get_by_label("Title", exact=True).fill(title)
+        self.page.get_by_role("button", name="Import video").click()
+
+    def upload(self, path) -> None:  # noqa: ANN001
+        self.page.get_by_test_id("video-dropzone").locator("input[type=file]").set_input_files(
+            str(path))
+        self.page.get_by_role("button", name="Upload", exact=True).click()
+
+    def row(self, title: str):  # noqa: ANN201
+        return self.page.get_by_test_id("video-row").filter(has_text=title)
+
+    def expect_status(self, title: str, status: str, timeout: int = 60_000) -> None:
+        expect(self.row(title).get_by_test_id("video-status")).to_have_attribute(
+            "data-status", status, timeout=timeout)
+
+
+class VideoEditor:
+    """One video in the studio: transcript upload, chapter editor, publishing."""
+
+    def __init__(self, page: Page):
+        self.page = page
+
+    def upload_captions(self, path) -> None:  # noqa: ANN001
+        self.page.get_by_test_id("caption-dropzone").locator(
+            "input[type=file]").set_input_files(str(path))
+        self.page.get_by_role("button", name="Upload transcript").click()
+
+    def expect_status(self, status: str, timeout: int = 60_000) -> None:
+        expect(self.page.get_by_test_id("video-status")).to_have_attribute(
+            "data-status", status, timeout=timeout)
+
+    def chapter_titles(self):  # noqa: ANN201
+        return self.page.get_by_test_id("chapter-title")

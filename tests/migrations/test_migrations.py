@@ -270,10 +270,30 @@ def test_downgrade_base_removes_everything_and_upgrade_again_works(make_database
     assert _version(url) == [_head(url)]
 
 
-def test_downgrade_one_step_drops_sql_objects_but_keeps_tables(make_database):
+def _columns(url: str, table: str) -> set[str]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT column_name FROM information_schema.columns "
+                                 "WHERE table_name = :t"), {"t": table}).scalars()
+        cols = set(rows)
+    engine.dispose()
+    return cols
+
+
+def test_downgrade_of_0003_removes_the_job_lease(make_database):
     url = make_database("chronos_downgrade")
     migrate.upgrade(url)
-    migrate.downgrade(url, "-1")
+    assert {"locked_by", "locked_until"} <= _columns(url, "processing_jobs")
+    migrate.downgrade(url, "0002")
+    assert not {"locked_by", "locked_until"} & _columns(url, "processing_jobs")
+    migrate.upgrade(url)
+    assert {"locked_by", "locked_until"} <= _columns(url, "processing_jobs")
+
+
+def test_downgrade_of_0002_drops_sql_objects_but_keeps_tables(make_database):
+    url = make_database("chronos_downgrade")
+    migrate.upgrade(url)
+    migrate.downgrade(url, "0001")
     assert _tables(url) == TABLES | {"alembic_version"}
     assert _views(url) == set() and _matviews(url) == set()
     assert _functions(url) == {}
