@@ -14,11 +14,14 @@ export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run test test-fast test-e2e setup chromium migrate worker lint clean
+.PHONY: help run test test-fast test-e2e setup chromium migrate worker eval bench lint clean
 
 help:
 	@echo "make run    - set up everything, migrate, load demo data, serve on http://localhost:3000"
 	@echo "make test   - set up everything and run every test (unit, services, migrations, e2e)"
+	@echo "make worker - run pipeline workers against DATABASE_URL (or the embedded database)"
+	@echo "make eval   - measure chapters and retrieval on ../shared data -> eval-results.json"
+	@echo "make bench  - time the pipeline on one hour of transcript -> bench-results.json"
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || python3 -m venv .venv
@@ -42,6 +45,19 @@ migrate: setup
 run: setup
 	$(PY) -m chronos_app.cli prepare
 	.venv/bin/reflex run
+
+worker: setup
+	$(PY) -m chronos_app.cli worker --concurrency $${WORKERS:-1}
+
+# EVAL_DATA_DIR / EVAL_QA_DIR point the evaluation at other data of the same format.
+eval: setup
+	$(PY) -m chronos_app.evaluation
+
+bench: setup
+	$(PY) -m chronos_app.evaluation.bench
+
+lint: setup
+	.venv/bin/ruff check chronos_app tests alembic
 
 test: setup chromium
 	$(PY) -m pytest

@@ -14,10 +14,18 @@ def prepare(demo: bool = True) -> None:
     url = database_url()
     migrate.upgrade(url)
     if demo:
+        from chronos_app.pipeline.worker import drain
         from chronos_app.services import demo as demo_data
 
         with session_scope() as session:
             users = demo_data.seed(session=session)
+        with session_scope() as session:
+            added = demo_data.seed_videos(session=session)
+        if added:
+            print(f"Processing {added} demo videos…")
+            drain()
+            with session_scope() as session:
+                demo_data.publish_processed(session=session)
         print(f"Demo logins (password {demo_data.DEMO_PASSWORD}): {', '.join(users)}")
 
 

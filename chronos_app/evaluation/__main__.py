@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -38,10 +39,12 @@ class _CountingFallback:
 
     def __init__(self) -> None:
         self.calls = 0
+        self._lock = threading.Lock()
         self._offline = OfflineChapterer()
 
     def chapters(self, cues, duration):
-        self.calls += 1
+        with self._lock:
+            self.calls += 1
         return self._offline.chapters(cues, duration)
 
 
@@ -110,6 +113,14 @@ def print_chapters(result: dict) -> None:
         for source, m in r["by_source"].items():
             rows.append([f"  {source}", *(m[c] for c in CHAPTER_COLUMNS)])
     print(table(["method", "F1", "F1@.5", "tIoU", "startP", "startR", "n", "n_ref"], rows))
+    methods = result["methods"]
+    if "offline" in methods and "equal_spacing" in methods:
+        ours, base = methods["offline"]["overall"]["f1"], methods["equal_spacing"]["overall"]["f1"]
+        print(f"Offline segmenter {'beats' if ours > base else 'DOES NOT beat'} the "
+              f"equal-spacing baseline on F1: {ours:.3f} vs {base:.3f}.")
+    if "llm" in methods:
+        print(f"LLM fell back to the offline chapterer on "
+              f"{methods['llm'].get('fallback_videos', 0)} videos.")
 
 
 def evaluate_retrieval(items, transcripts) -> dict:

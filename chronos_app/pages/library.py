@@ -182,7 +182,7 @@ def video_row(v: VideoRow) -> rx.Component:
                         rx.text(v.error_message, size="1",
                                 color_scheme=rx.cond(v.status == "failed", "red", "gray"),
                                 custom_attrs={"data-testid": "video-error"})),
-                spacing="1", flex="1", min_width="0",
+                spacing="1", flex="1", min_width="min(14rem, 100%)",
             ),
             _actions(v),
             align="center", spacing="3", width="100%", wrap="wrap",

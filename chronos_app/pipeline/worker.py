@@ -154,3 +154,12 @@ class Worker:
                     f"{message} Retrying (attempt {job.attempts} of {job.max_attempts} failed)."))
             else:
                 set_video(session, job.video_id, status="failed", error_message=message)
+
+
+def drain(worker: Worker | None = None, *, max_jobs: int = 1000) -> int:
+    """Process due jobs until none is left (demo data, scripts); returns how many ran."""
+    worker = worker or Worker()
+    done = 0
+    while done < max_jobs and worker.run_once():
+        done += 1
+    return done

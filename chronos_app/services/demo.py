@@ -1,17 +1,27 @@
-"""Demo data for `make run`: a creator with a school and a few students, created idempotently.
+"""Demo data for `make run`: a creator with a school, a few students and a video library,
+created idempotently.
 
-The logins are listed in the README. More demo content arrives with later features.
+The lessons are short generated video files (ffmpeg) with transcripts written for the demo
+(`demo_lessons`); they go through the real pipeline (`cli prepare` drains the queue) and are
+published once processed. Two public YouTube videos are imported by link: with network access
+their captions are fetched, without it they honestly wait for a transcript.
 """
 
 from __future__ import annotations
 
+import tempfile
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from chronos_app.models import User
-from chronos_app.services import accounts, schools
+from chronos_app.core.errors import ChronosError
+from chronos_app.models import User, Video
+from chronos_app.schemas.accounts import Actor
+from chronos_app.services import accounts, schools, videos
+from chronos_app.services.demo_lessons import DEMO_LESSONS, lesson_duration, lesson_vtt
 
 DEMO_PASSWORD = "Chronos-demo1"
 
@@ -29,6 +39,10 @@ DEMO_STUDENTS = (
     DemoUser("sam", "Sam Carter", "Learning Python in the evenings."),
     DemoUser("priya", "Priya Nair", "Analyst moving into machine learning."),
     DemoUser("leo", "Leo Martins", "Student of statistics."),
+)
+DEMO_EMBEDS = (
+    ("https://www.youtube.com/watch?v=aircAruvnKk", "But what is a neural network?"),
+    ("https://www.youtube.com/watch?v=IHZwWFHWa-w", "Gradient descent, how neural networks learn"),
 )
 
 
@@ -55,3 +69,69 @@ def seed(*, session: Session) -> list[str]:
         if creator.creator_id not in student.student_of:
             schools.join_school(session=session, actor=student, creator_id=creator.creator_id)
     return [DEMO_CREATOR.username, *(d.username for d in DEMO_STUDENTS)]
+
+
+def demo_creator(session: Session) -> Actor | None:
+    user = session.exec(select(User).where(User.username == DEMO_CREATOR.username)).first()
+    return None if user is None else accounts.load_actor(session=session, user_id=user.id)
+
+
+def _demo_video(session: Session, creator: Actor, key: str) -> Video | None:
+    return session.exec(select(Video).where(Video.creator_id == creator.creator_id,
+                                            Video.meta["demo_key"].astext == key)).first()
+
+
+def seed_videos(*, session: Session, storage=None) -> int:  # noqa: ANN001
+    """Add the demo lessons (generated video + transcript) and embeds that are missing;
+    returns how many were added. Processing happens in the worker."""
+    from chronos_app.pipeline import media
+
+    creator = demo_creator(session)
+    if creator is None:
+        return 0
+    added = 0
+    for lesson in DEMO_LESSONS:
+        if _demo_video(session, creator, lesson.key) is not None:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            clip = media.make_demo_video(Path(tmp) / f"{lesson.key}.mp4",
+                                         seconds=lesson_duration(lesson), color=lesson.color,
+                                         tone_hz=lesson.tone_hz, fps=8)
+            with clip.open("rb") as fh:
+                row = videos.upload_video(session=session, actor=creator,
+                                          filename=f"{lesson.key}.mp4", stream=fh,
+                                          size=clip.stat().st_size, title=lesson.title,
+                                          storage=storage)
+        video = session.get(Video, uuid.UUID(row.id))
+        video.description, video.tags = lesson.description, list(lesson.tags)
+        video.meta = {**video.meta, "demo_key": lesson.key}
+        session.add(video)
+        videos.attach_transcript(session=session, actor=creator, video_id=video.id,
+                                 filename=f"{lesson.key}.vtt", data=lesson_vtt(lesson))
+        added += 1
+    for url, title in DEMO_EMBEDS:
+        try:
+            row = videos.import_url(session=session, actor=creator, url=url, title=title)
+        except ChronosError:  # already imported
+            continue
+        video = session.get(Video, uuid.UUID(row.id))
+        video.meta = {**video.meta, "demo_key": url}
+        session.add(video)
+        added += 1
+    return added
+
+
+def publish_processed(*, session: Session) -> int:
+    """Publish the demo lessons that finished processing (their chapters are valid)."""
+    creator = demo_creator(session)
+    if creator is None:
+        return 0
+    published = 0
+    for lesson in DEMO_LESSONS:
+        video = _demo_video(session, creator, lesson.key)
+        if video is None or video.status != "completed" or video.published_at is not None:
+            continue
+        videos.set_published(session=session, actor=creator, video_id=video.id, published=True)
+        published += 1
+    return published
+

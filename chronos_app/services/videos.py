@@ -195,7 +195,7 @@ def attach_transcript(*, session: Session, actor: Actor, video_id: uuid.UUID | s
     if not video.duration_seconds:
         video.duration_seconds = max(1, math.ceil(cues[-1].end))
     meta.pop(NEEDS_TRANSCRIPT, None)
-    meta["transcript_source"] = f"file:{filename[:120]}"
+    meta["transcript_source"] = f"file {filename[:120]}"
     video.meta = meta
     video.transcript = transcript_text(cues)
     video.status, video.processing_progress, video.error_message = "pending", 0, None
@@ -346,7 +346,7 @@ def video_detail(*, session: Session, actor: Actor, video_id: uuid.UUID | str) -
         status_label=row.status_label, error_message=row.error_message, progress=row.progress,
         duration_seconds=video.duration_seconds or 0, duration=row.duration,
         published=row.published,
-        transcript_source=str((video.meta or {}).get("transcript_source") or ""),
+        transcript_source=_source_label(str((video.meta or {}).get("transcript_source") or "")),
         cues=[CueRow(start=s.start_seconds, label=format_clock(s.start_seconds), text=s.text)
               for s in segments],
         chapters=[ChapterRow(start=format_clock(float(c.start_time_seconds)), title=c.title,
@@ -355,6 +355,14 @@ def video_detail(*, session: Session, actor: Actor, video_id: uuid.UUID | str) -
                              else f"{round(float(c.confidence_score) * 100)} %")
                   for c in chapters],
         chunk_count=chunk_count, embedding_model=model or "")
+
+
+def _source_label(source: str) -> str:
+    if source.startswith("file "):
+        return source[5:]
+    if source == "youtube":
+        return "YouTube captions"
+    return "Whisper transcription" if "whisper" in source else source
 
 
 # --- chapters and publishing ------------------------------------------------------------------

@@ -256,7 +256,7 @@ def test_a_worker_killed_mid_job_loses_nothing_the_job_is_retried_and_finishes(
     with session_scope() as session:
         videos.attach_transcript(session=session, actor=creator, video_id=row.id,
                                  filename="t.vtt", data=_vtt(6))
-    script = textwrap.dedent(f"""
+    script = textwrap.dedent("""
         import threading, time
         from chronos_app.ai.local_embedder import LocalEmbedder
         from chronos_app.ai.chapters import OfflineChapterer
@@ -340,3 +340,27 @@ def _srt() -> bytes:
         out.write(f"{n + 1}\n00:00:{start:06.3f} --> 00:00:{end:06.3f}\n".replace(".", ","))
         out.write(f"{TOPICS[n % 3]}\n\n")
     return out.getvalue().encode()
+
+
+def test_demo_library_goes_through_the_real_pipeline_and_is_published(app_database):
+    from chronos_app.pipeline.worker import drain
+    from chronos_app.services import demo
+    from chronos_app.services.demo_lessons import DEMO_LESSONS
+
+    with session_scope() as session:
+        session.execute(text("DELETE FROM processing_jobs"))
+        demo.seed(session=session)
+    with session_scope() as session:
+        assert demo.seed_videos(session=session) == len(DEMO_LESSONS) + len(demo.DEMO_EMBEDS)
+    with session_scope() as session:
+        assert demo.seed_videos(session=session) == 0  # idempotent
+    drain(_worker(providers=providers(youtube_captions=None)))
+    with session_scope() as session:
+        assert demo.publish_processed(session=session) == len(DEMO_LESSONS)
+        maya = demo.demo_creator(session)
+        rows = videos.list_videos(session=session, actor=maya)
+    ready = [r for r in rows if r.status == "completed"]
+    assert len(ready) == len(DEMO_LESSONS) and all(r.published and r.chapter_count >= 3
+                                                   and r.thumbnail_url for r in ready)
+    waiting = [r for r in rows if r.source_type == "youtube"]
+    assert {r.status for r in waiting} == {"needs_transcript"}
