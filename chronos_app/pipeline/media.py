@@ -11,8 +11,8 @@ from functools import lru_cache
 from pathlib import Path, PurePath
 
 from chronos_app.core.errors import ChronosError, InvalidInput
+from chronos_app.core.plans import plan_for
 from chronos_app.core.storage import format_bytes
-from chronos_app.services.plans import plan_for
 
 # Extensions we accept -> the MIME type we store and serve. Matroska (.mkv) is left out on
 # purpose: browsers do not play it reliably in a <video> element.

@@ -78,6 +78,7 @@ class VideoDetail:
     duration_seconds: int = 0
     duration: str = ""
     published: bool = False
+    media_url: str = ""       # uploads: the range-streamed file on the backend
     transcript_source: str = ""
     cues: list[CueRow] = dataclasses.field(default_factory=list)
     chapters: list[ChapterRow] = dataclasses.field(default_factory=list)

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from chronos_app.ai.chapters import chapter_problems
 from chronos_app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chronos_app.core.plans import plan_for
 from chronos_app.models import Chapter, Creator, Video, VideoSegment
 from chronos_app.pipeline import queue, tracking
 from chronos_app.pipeline.captions import parse_captions, spread_over
@@ -40,7 +41,6 @@ from chronos_app.schemas.videos import (
     VideoDetail,
     VideoRow,
 )
-from chronos_app.services.plans import plan_for
 
 MAX_TITLE = 200
 WORDS_PER_MINUTE = 150  # to time a plain-text transcript when the video's length is unknown
@@ -346,6 +346,7 @@ def video_detail(*, session: Session, actor: Actor, video_id: uuid.UUID | str) -
         status_label=row.status_label, error_message=row.error_message, progress=row.progress,
         duration_seconds=video.duration_seconds or 0, duration=row.duration,
         published=row.published,
+        media_url=f"/media/videos/{video.id}" if video.storage_path else "",
         transcript_source=_source_label(str((video.meta or {}).get("transcript_source") or "")),
         cues=[CueRow(start=s.start_seconds, label=format_clock(s.start_seconds), text=s.text)
               for s in segments],

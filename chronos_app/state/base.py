@@ -21,3 +21,12 @@ async def call(fn: Callable[..., T], /, **kwargs: Any) -> T:
             return fn(session=session, **kwargs)
 
     return await asyncio.to_thread(run)
+
+
+def backend_url(path: str) -> str:
+    """An absolute URL on the backend (media files are served there, not by the frontend)."""
+    if not path or path.startswith(("http://", "https://")):
+        return path
+    import reflex as rx
+
+    return rx.config.get_config().api_url.rstrip("/") + path

@@ -19,7 +19,7 @@ from chronos_app.schemas.videos import (
 )
 from chronos_app.services import videos
 from chronos_app.state.auth import AuthState
-from chronos_app.state.base import call
+from chronos_app.state.base import backend_url, call
 
 POLL_SECONDS = 1.0
 POLL_LIMIT = 60 * 60  # stop polling after an hour without a finished video
@@ -77,8 +77,11 @@ class LibraryState(rx.State):
             return
         days = SINCE_DAYS.get(self.since_filter)
         since = dt.date.today() - dt.timedelta(days=days) if days else None
-        self.videos = await call(videos.list_videos, actor=actor, status=self.status_filter,
-                                 source=self.source_filter, since=since, search=self.search)
+        rows = await call(videos.list_videos, actor=actor, status=self.status_filter,
+                          source=self.source_filter, since=since, search=self.search)
+        for row in rows:
+            row.thumbnail_url = backend_url(row.thumbnail_url)
+        self.videos = rows
         self.loaded = True
 
     @rx.event
@@ -246,6 +249,10 @@ class VideoEditorState(rx.State):
     def dirty(self) -> bool:
         return [(c.start, c.title) for c in self.draft] != [
             (c.start, c.title) for c in self.detail.chapters]
+
+    @rx.var
+    def media_src(self) -> str:
+        return backend_url(self.detail.media_url)
 
     def _set_detail(self, detail: VideoDetail) -> None:
         self.detail = detail

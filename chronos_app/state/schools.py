@@ -8,9 +8,9 @@ import reflex as rx
 
 from chronos_app import routes
 from chronos_app.core.errors import ChronosError, NotFound
+from chronos_app.core.plans import PLANS
 from chronos_app.schemas.accounts import SchoolView, StudentRow
 from chronos_app.services import schools
-from chronos_app.services.plans import PLANS
 from chronos_app.state.auth import AuthState
 from chronos_app.state.base import call
 

@@ -48,7 +48,9 @@ def app_url(e2e_database_url) -> Iterator[str]:
 
     with AppHarness.create(root=REPO_ROOT, app_name="chronos_app") as harness:
         assert harness.frontend_url is not None
-        yield harness.frontend_url.rstrip("/")
+        # The harness's backend URL uses 127.0.0.1: browse on the same host so the session
+        # cookie also reaches the backend's /media routes (as localhost:3000 → :8000 does).
+        yield harness.frontend_url.rstrip("/").replace("//localhost:", "//127.0.0.1:")
 
 
 @pytest.fixture(scope="session")

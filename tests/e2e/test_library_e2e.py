@@ -112,3 +112,15 @@ def test_uploads_are_checked_and_processed_with_live_progress(page: Page, base_u
     # No OpenAI key here, so no Whisper: the upload waits for captions with its length known.
     library.expect_status("first steps", "needs_transcript")
     expect(library.row("first steps")).to_contain_text("0:08")
+
+    # Its page plays the file from the backend, which answers range requests.
+    library.row("first steps").get_by_test_id("video-title").click()
+    preview = page.get_by_test_id("upload-preview")
+    expect(preview).to_be_visible()
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=upload-preview]').readyState >= 1")
+    duration = preview.evaluate("v => v.duration")
+    assert 7.5 < duration < 8.5
+    src = preview.get_attribute("src")
+    ranged = page.request.get(src, headers={"Range": "bytes=0-99"})
+    assert ranged.status == 206 and len(ranged.body()) == 100

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from chronos_app.core.errors import ChronosError, InvalidInput, NotFound
+from chronos_app.core.plans import MB
 from chronos_app.core.storage import (
     LocalStorage,
     Storage,
@@ -31,7 +32,6 @@ from chronos_app.pipeline.media import (
     probe_duration,
     sniff_video_type,
 )
-from chronos_app.services.plans import MB
 
 EXE_HEAD = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48
 WEBM_HEAD = bytes.fromhex("1a45dfa3") + b"\x9f\x42\x86\x81\x01\x42\xf7\x81\x01webm" + b"\x00" * 40
