@@ -10,7 +10,7 @@ from typing import Any
 
 import anthropic
 
-from chronos_app.ai.base import AIProviderError
+from chronos_app.ai.base import AIProviderError, api_error_detail
 from chronos_app.core.settings import Settings, get_settings
 
 __all__ = ["MAX_RETRIES", "AnthropicLLM", "anthropic_error", "build_anthropic_client"]
@@ -35,15 +35,6 @@ def build_anthropic_client(settings: Settings | None = None, *, http_client: Any
         raise AIProviderError(f"The Anthropic client could not be created: {err}") from err
 
 
-def _api_detail(body: object) -> str:
-    detail: object = body
-    if isinstance(detail, dict):
-        detail = detail.get("error", detail)
-    if isinstance(detail, dict):
-        detail = detail.get("message") or ""
-    text = " ".join(str(detail or "").split())
-    return text[:200] + ("…" if len(text) > 200 else "")
-
 
 def anthropic_error(err: Exception) -> AIProviderError:
     if isinstance(err, anthropic.APITimeoutError):
@@ -57,7 +48,7 @@ def anthropic_error(err: Exception) -> AIProviderError:
     elif isinstance(err, anthropic.RateLimitError):
         msg = "Anthropic rate limit exceeded (HTTP 429); try again later."
     elif isinstance(err, anthropic.APIStatusError):
-        detail = _api_detail(err.body)
+        detail = api_error_detail(err.body)
         msg = f"Anthropic returned HTTP {err.status_code}" + (f": {detail}" if detail else ".")
     else:
         msg = f"Anthropic request failed: {type(err).__name__}."

@@ -16,7 +16,7 @@ EMBEDDING_DIM = 1536
 
 __all__ = [
     "EMBEDDING_DIM", "AIProviderError", "ChapterDraft", "Chapterer", "Cue", "Embedder",
-    "TextLLM", "TranscriptUnavailable", "Transcriber",
+    "TextLLM", "TranscriptUnavailable", "Transcriber", "api_error_detail",
 ]
 
 
@@ -26,6 +26,17 @@ class AIProviderError(ChronosError):
 
 class TranscriptUnavailable(ChronosError):
     """No transcript can be obtained from the source (no captions, no key, no network)."""
+
+
+def api_error_detail(body: object) -> str:
+    """The human part of a provider's error body ({"error": {"message": ...}}), shortened."""
+    detail: object = body
+    if isinstance(detail, dict):
+        detail = detail.get("error", detail)
+    if isinstance(detail, dict):
+        detail = detail.get("message") or ""
+    text = " ".join(str(detail or "").split())
+    return text[:200] + ("…" if len(text) > 200 else "")
 
 
 @runtime_checkable

@@ -18,7 +18,7 @@ from typing import Any
 
 import openai
 
-from chronos_app.ai.base import EMBEDDING_DIM, AIProviderError, Cue
+from chronos_app.ai.base import EMBEDDING_DIM, AIProviderError, Cue, api_error_detail
 from chronos_app.core.settings import Settings, get_settings
 
 __all__ = [
@@ -54,16 +54,6 @@ def build_openai_client(settings: Settings | None = None, *, http_client: Any = 
         raise AIProviderError(f"The OpenAI client could not be created: {err}") from err
 
 
-def _api_detail(body: object) -> str:
-    """The human part of an error body ({"error": {"message": ...}}), shortened."""
-    detail: object = body
-    if isinstance(detail, dict):
-        detail = detail.get("error", detail)
-    if isinstance(detail, dict):
-        detail = detail.get("message") or ""
-    text = " ".join(str(detail or "").split())
-    return text[:200] + ("…" if len(text) > 200 else "")
-
 
 def openai_error(err: Exception, provider: str = "OpenAI") -> AIProviderError:
     """Map an SDK exception to an AIProviderError whose message names the cause."""
@@ -78,7 +68,7 @@ def openai_error(err: Exception, provider: str = "OpenAI") -> AIProviderError:
     elif isinstance(err, openai.RateLimitError):
         msg = f"{provider} rate limit or quota exceeded (HTTP 429); try again later."
     elif isinstance(err, openai.APIStatusError):
-        detail = _api_detail(err.body)
+        detail = api_error_detail(err.body)
         msg = f"{provider} returned HTTP {err.status_code}" + (f": {detail}" if detail else ".")
     else:
         msg = f"{provider} request failed: {type(err).__name__}."

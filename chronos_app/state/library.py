@@ -308,9 +308,8 @@ class VideoEditorState(rx.State):
                     row = rows[0]
                     self.detail.progress = row.progress
                     if not row.active:
-                        await self._reload(keep_draft=bool(self.draft) and self.dirty)
-                        if not self.dirty:
-                            self._set_detail(self.detail)
+                        # unsaved chapter edits survive; otherwise show the new chapters
+                        await self._reload(keep_draft=self.dirty)
                         return
                     self.detail.status, self.detail.status_label = row.status, row.status_label
                     self.detail.error_message = row.error_message
