@@ -21,6 +21,7 @@ from chronos_app.pages import (  # noqa: F401
     schools,
     studio,
     video_editor,
+    watch,
 )
 
 log = logging.getLogger(__name__)

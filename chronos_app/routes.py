@@ -13,10 +13,22 @@ OPEN_SCHOOL = "/schools/new"
 STUDIO = "/studio"
 STUDIO_VIDEOS = "/studio/videos"
 STUDIO_VIDEO = "/studio/videos/[video_id]"
+WATCH = "/watch/[video_id]"
 
 
 def studio_video(video_id: str) -> str:
     return f"{STUDIO_VIDEOS}/{video_id}"
+
+
+def watch(video_id: str, *, t: float | None = None, ref: str = "") -> str:
+    """The watch page of a video, optionally at second `t`, with where the viewer came from
+    (`ref`: course, chat or search) for analytics."""
+    params = []
+    if t is not None and t > 0:
+        params.append(f"t={int(t)}")
+    if ref:
+        params.append(f"ref={quote(ref)}")
+    return f"/watch/{video_id}" + (f"?{'&'.join(params)}" if params else "")
 
 
 def login_then(next_path: str) -> str:

@@ -211,11 +211,21 @@ def extract_thumbnail(video_path: Path | str, out_path: Path | str, *, at_second
         tmp.unlink(missing_ok=True)
 
 
+_MP4_CODECS = ("-c:v", "libx264", "-preset", "ultrafast", "-crf", "30",
+               "-c:a", "aac", "-b:a", "64k", "-ac", "1", "-movflags", "+faststart")
+_WEBM_CODECS = ("-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "400k",
+                "-c:a", "libopus", "-b:a", "48k", "-ac", "1")
+
+
 def make_demo_video(out_path: Path | str, *, seconds: float, color: str = "#1e3a8a",
-                    tone_hz: float = 440.0, size: str = "640x360", fps: int = 12) -> Path:
-    """Generate a small H.264/AAC MP4 (a colored background with a moving test pattern and a
-    sine tone), fast-start so browsers can play it while it downloads. Returns `out_path`."""
+                    tone_hz: float = 440.0, size: str = "640x360", fps: int = 12,
+                    container: str = "mp4") -> Path:
+    """Generate a small video (a colored background with a moving test pattern and a sine
+    tone): H.264/AAC MP4, fast-start so browsers can play it while it downloads, or VP8/Opus
+    WebM with `container="webm"`. Returns `out_path`."""
     out_path = Path(out_path)
+    if container not in ("mp4", "webm"):
+        raise InvalidInput(f"Container must be mp4 or webm, not {container!r}.")
     if seconds <= 0:
         raise InvalidInput("A demo video needs a positive length.")
     if not re.fullmatch(r"\d{2,5}x\d{2,5}", size):
@@ -225,7 +235,8 @@ def make_demo_video(out_path: Path | str, *, seconds: float, color: str = "#1e3a
     w, h = (int(v) for v in size.split("x"))
     pattern = f"{max(16, w // 4) // 2 * 2}x{max(16, h // 4) // 2 * 2}"
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.stem}.", suffix=".mp4")
+    fd, tmp_name = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.stem}.",
+                                    suffix=f".{container}")
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -237,9 +248,8 @@ def make_demo_video(out_path: Path | str, *, seconds: float, color: str = "#1e3a
             "-filter_complex",
             "[0:v][1:v]overlay=x='mod(t*80\\,W-w)':y=(H-h)/2:shortest=1,format=yuv420p[v]",
             "-map", "[v]", "-map", "2:a",
-            "-c:v", "libx264", "-preset", "ultrafast", "-crf", "30", "-g", str(fps * 2),
-            "-c:a", "aac", "-b:a", "64k", "-ac", "1",
-            "-movflags", "+faststart", "-shortest", "-f", "mp4", str(tmp),
+            *(_WEBM_CODECS if container == "webm" else _MP4_CODECS),
+            "-g", str(fps * 2), "-shortest", "-f", container, str(tmp),
         ], what="Making the demo video")
         if result.returncode != 0 or tmp.stat().st_size == 0:
             raise MediaError(f"Could not make the demo video: {_last_error_line(result.stderr)}")

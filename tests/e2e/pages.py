@@ -112,3 +112,57 @@ class VideoEditor:
 
     def chapter_titles(self):  # noqa: ANN201
         return self.page.get_by_test_id("chapter-title")
+
+
+class WatchPage:
+    """The watch page: the player (driven through its media element), chapters, comments."""
+
+    MEDIA = "#chronos-player video"
+
+    def __init__(self, page: Page, base_url: str):
+        self.page, self.base_url = page, base_url
+        self.title = page.get_by_test_id("watch-title")
+        self.chapter_items = page.get_by_test_id("chapter-item")
+        self.markers = page.get_by_test_id("chapter-marker")
+        self.comment_input = page.get_by_test_id("comment-input")
+
+    def open(self, video_id: str, query: str = "") -> WatchPage:
+        open_path(self.page, self.base_url, f"/watch/{video_id}{query}")
+        self.wait_ready()
+        return self
+
+    def wait_ready(self) -> None:
+        """The media element has loaded enough to seek and play."""
+        self.page.wait_for_function(
+            f"(() => {{ const v = document.querySelector('{self.MEDIA}');"
+            " return v && v.readyState >= 1 && v.duration > 0; })()", timeout=30_000)
+
+    def current_time(self) -> float:
+        return self.page.locator(self.MEDIA).evaluate("v => v.currentTime")
+
+    def play(self) -> None:
+        # The same as pressing the native play button: a user gesture, then play().
+        self.page.locator(self.MEDIA).click()
+        self.page.wait_for_function(
+            f"document.querySelector('{self.MEDIA}').paused === false", timeout=10_000)
+
+    def pause(self) -> None:
+        self.page.locator(self.MEDIA).evaluate("v => v.pause()")
+        expect(self.page.locator(self.MEDIA)).to_have_js_property("paused", True)
+
+    def expect_time_between(self, low: float, high: float, timeout: int = 15_000) -> None:
+        self.page.wait_for_function(
+            f"(() => {{ const t = document.querySelector('{self.MEDIA}').currentTime;"
+            f" return t >= {low} && t <= {high}; }})()", timeout=timeout)
+
+    def expect_active_chapter(self, index: int) -> None:
+        expect(self.chapter_items.nth(index)).to_have_attribute("data-active", "true")
+        expect(self.markers.nth(index)).to_have_attribute("data-active", "true")
+
+    def expect_rate(self, rate: float) -> None:
+        self.page.wait_for_function(
+            f"document.querySelector('{self.MEDIA}').playbackRate === {rate}", timeout=10_000)
+
+    def set_speed(self, label: str) -> None:
+        self.page.get_by_test_id("speed-select").click()
+        self.page.get_by_role("option", name=label, exact=True).click()
