@@ -26,6 +26,8 @@ def prepare(demo: bool = True) -> None:
             drain()
             with session_scope() as session:
                 demo_data.publish_processed(session=session)
+        with session_scope() as session:
+            demo_data.seed_discussion(session=session)
         print(f"Demo logins (password {demo_data.DEMO_PASSWORD}): {', '.join(users)}")
 
 

@@ -6,9 +6,11 @@ import reflex as rx
 
 from chronos_app import routes
 from chronos_app.components.layout import card, empty_state, link_button, page_shell
+from chronos_app.components.videos import lesson_card
 from chronos_app.schemas.accounts import MembershipView
 from chronos_app.state.account import ProfileState
 from chronos_app.state.auth import AuthState
+from chronos_app.state.watch import LessonsState
 
 
 def _feature(icon: str, title: str, body: str) -> rx.Component:
@@ -76,6 +78,26 @@ def _member() -> rx.Component:
                 align="center", width="100%", wrap="wrap",
             )),
         ),
+        rx.cond(
+            LessonsState.continuing.length() > 0,
+            rx.vstack(
+                rx.heading("Continue watching", size="4"),
+                rx.grid(rx.foreach(LessonsState.continuing, lesson_card),
+                        columns=rx.breakpoints(initial="1", sm="2", md="4"), spacing="4",
+                        width="100%"),
+                width="100%", spacing="3", custom_attrs={"data-testid": "continue-watching"},
+            ),
+        ),
+        rx.cond(
+            LessonsState.lessons.length() > 0,
+            rx.vstack(
+                rx.heading("New in your schools", size="4"),
+                rx.grid(rx.foreach(LessonsState.lessons, lesson_card),
+                        columns=rx.breakpoints(initial="1", sm="2", md="4"), spacing="4",
+                        width="100%"),
+                width="100%", spacing="3", custom_attrs={"data-testid": "school-lessons"},
+            ),
+        ),
         rx.heading("Schools you learn in", size="4"),
         rx.cond(
             account.memberships.length() > 0,
@@ -94,6 +116,7 @@ def _member() -> rx.Component:
     )
 
 
-@rx.page(route=routes.HOME, title="Chronos", on_load=[AuthState.check_session, ProfileState.load])
+@rx.page(route=routes.HOME, title="Chronos",
+         on_load=[AuthState.check_session, ProfileState.load, LessonsState.load])
 def home_page() -> rx.Component:
     return page_shell(rx.cond(AuthState.is_authenticated, _member(), _visitor()))

@@ -67,3 +67,21 @@ class ProgressResult:
 class LikeState:
     liked: bool = False
     like_count: int = 0
+
+
+@dataclass
+class LessonCard:
+    """A published video a student can watch, with how far they got."""
+
+    id: str = ""
+    title: str = ""
+    school_name: str = ""
+    duration: str = ""
+    poster_url: str = ""        # backend path for uploads, an https URL otherwise, or ""
+    percent: int = 0            # best coverage over the student's sessions
+    resume_at: float = 0.0
+    resume_label: str = ""      # "2:31" when there is a place to go back to
+    completed: bool = False
+    published: str = ""
+    last_watched: str = ""      # ISO time of the latest session, "" if never watched
+    href: str = ""              # the watch page (it resumes by itself)

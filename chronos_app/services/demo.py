@@ -135,3 +135,48 @@ def publish_processed(*, session: Session) -> int:
         published += 1
     return published
 
+
+
+# (lesson key, student, comment, maya's reply or "")
+DEMO_DISCUSSION = (
+    ("cleaning-data", "sam",
+     "The median trick at 0:55 for skewed income finally made sense to me. Thanks!",
+     "Glad it helped! The same idea applies to any column with a few huge values."),
+    ("cleaning-data", "priya",
+     "Is it ever fine to drop rows with missing ages, or is filling always better?",
+     "If only a handful are missing and there's no pattern to why, dropping is honest. "
+     "Watch the part at 0:38 again for how I decide."),
+    ("linear-regression", "leo",
+     "Could you do a follow-up on regularisation? The residual plots part was great.", ""),
+)
+
+
+def seed_discussion(*, session: Session) -> int:
+    """A few comments and replies on the published demo lessons, once (never duplicated)."""
+    from chronos_app.models import Comment
+    from chronos_app.services import comments
+
+    creator = demo_creator(session)
+    if creator is None:
+        return 0
+    added = 0
+    for key, username, text, reply in DEMO_DISCUSSION:
+        video = _demo_video(session, creator, key)
+        if video is None or video.published_at is None:
+            continue
+        user = session.exec(select(User).where(User.username == username)).first()
+        if user is None or session.exec(select(Comment.id).where(
+                Comment.video_id == video.id, Comment.author_id == user.id,
+                Comment.content == text)).first():
+            continue  # seeded before
+        student = accounts.load_actor(session=session, user_id=user.id)
+        try:
+            posted = comments.post_comment(session=session, actor=student, video_id=video.id,
+                                           content=text)
+            if reply:
+                comments.post_comment(session=session, actor=creator, video_id=video.id,
+                                      content=reply, parent_id=posted.id)
+        except ChronosError:
+            continue
+        added += 1
+    return added

@@ -42,7 +42,14 @@ from chronos_app.models.base import utcnow
 from chronos_app.pipeline.sources import format_clock
 from chronos_app.schemas.accounts import Actor
 from chronos_app.schemas.videos import SOURCE_LABELS
-from chronos_app.schemas.watch import ChapterMark, CueLine, LikeState, ProgressResult, WatchView
+from chronos_app.schemas.watch import (
+    ChapterMark,
+    CueLine,
+    LessonCard,
+    LikeState,
+    ProgressResult,
+    WatchView,
+)
 from chronos_app.services.media import can_view_video, thumbnail_media_url, video_media_url
 
 NOT_AVAILABLE = "This video is not available."
@@ -295,10 +302,7 @@ def watch_view(*, session: Session, actor: Actor, video_id: uuid.UUID | str) -> 
                             .order_by(Chapter.chapter_order, Chapter.start_time_seconds)).all()
     segments = session.exec(select(VideoSegment).where(VideoSegment.video_id == video.id)
                             .order_by(VideoSegment.segment_index)).all()
-    if video.source_type == "upload":
-        poster = thumbnail_media_url(video.id) if video.thumbnail_url else ""
-    else:
-        poster = video.thumbnail_url or ""
+    poster = _poster(video)
     likes = _like_state(session, actor, video)
     return WatchView(
         id=str(video.id), title=video.title, description=video.description or "",
@@ -519,3 +523,56 @@ def toggle_video_like(*, session: Session, actor: Actor,
     if _like_state(session, actor, video).liked:
         return unlike_video(session=session, actor=actor, video_id=video.id)
     return like_video(session=session, actor=actor, video_id=video.id)
+
+
+def _poster(video: Video) -> str:
+    if video.source_type == "upload":
+        return thumbnail_media_url(video.id) if video.thumbnail_url else ""
+    return video.thumbnail_url or ""
+
+
+def lessons_for(*, session: Session, actor: Actor, limit: int = 12) -> list[LessonCard]:
+    """The newest published videos of the schools the actor learns in, with their progress.
+
+    Three queries whatever the number of videos: memberships, videos with their schools, and
+    the actor's watch sessions of those videos."""
+    members = session.exec(select(Student).where(Student.user_id == actor.user_id,
+                                                 Student.is_active)).all()
+    if not members:
+        return []
+    rows = session.exec(
+        select(Video, Creator).join(Creator, Creator.id == Video.creator_id)
+        .where(Video.creator_id.in_([m.creator_id for m in members]),
+               Video.published_at.is_not(None), Video.is_deleted.is_(False),
+               Creator.is_active)
+        .order_by(Video.published_at.desc(), Video.id).limit(max(1, min(limit, 100)))).all()
+    sessions = session.exec(
+        select(VideoWatchSession)
+        .where(VideoWatchSession.student_id.in_([m.id for m in members]),
+               VideoWatchSession.video_id.in_([v.id for v, _ in rows]))
+        .order_by(func.coalesce(VideoWatchSession.session_end,
+                                VideoWatchSession.session_start).desc())).all() if rows else []
+    by_video: dict[uuid.UUID, list[VideoWatchSession]] = {}
+    for ws in sessions:
+        by_video.setdefault(ws.video_id, []).append(ws)
+    cards = []
+    for video, creator in rows:
+        mine = by_video.get(video.id, [])
+        latest = mine[0] if mine else None
+        duration = float(video.duration_seconds or 0)
+        resume = 0.0
+        if latest is not None and not latest.completed:
+            position = _number((latest.meta or {}).get("position"))
+            if 0 < position and (duration <= 0 or position < duration - RESUME_END_MARGIN):
+                resume = round(position, 3)
+        cards.append(LessonCard(
+            id=str(video.id), title=video.title, school_name=creator.name or "",
+            duration=format_clock(duration) if duration else "", poster_url=_poster(video),
+            percent=max((ws.percent_complete for ws in mine), default=0),
+            resume_at=resume, resume_label=format_clock(resume) if resume >= 1 else "",
+            completed=any(ws.completed for ws in mine),
+            published=video.published_at.strftime("%b %d, %Y"),
+            last_watched=_aware(latest.session_end or latest.session_start).isoformat()
+            if latest else "",
+            href=f"/watch/{video.id}"))
+    return cards

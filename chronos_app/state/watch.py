@@ -15,7 +15,7 @@ import reflex as rx
 from chronos_app.components.player import rate_script, seek_script, start_script
 from chronos_app.core.errors import ChronosError
 from chronos_app.pipeline.sources import format_clock, parse_timestamp
-from chronos_app.schemas.watch import ChapterMark, CueLine, WatchView
+from chronos_app.schemas.watch import ChapterMark, CueLine, LessonCard, WatchView
 from chronos_app.services import watch
 from chronos_app.state.auth import AuthState
 from chronos_app.state.base import backend_url, call
@@ -292,4 +292,29 @@ class WatchState(rx.State):
                 rx.toast.success(f"Link to {self.clock} copied.")]
 
 
-__all__ = ["WatchState", "ChapterMark", "CueLine", "SPEED_LABELS"]
+class LessonsState(rx.State):
+    """Home: what the student can watch in their schools, and where they left off."""
+
+    lessons: list[LessonCard] = []
+
+    @rx.var
+    def continuing(self) -> list[LessonCard]:
+        started = [c for c in self.lessons if c.resume_label]
+        return sorted(started, key=lambda c: c.last_watched, reverse=True)
+
+    @rx.event
+    async def load(self):
+        actor = await _actor(self)
+        if actor is None:
+            self.lessons = []
+            return
+        try:
+            lessons = await call(watch.lessons_for, actor=actor, limit=12)
+        except ChronosError:
+            lessons = []
+        for card in lessons:
+            card.poster_url = backend_url(card.poster_url)
+        self.lessons = lessons
+
+
+__all__ = ["WatchState", "LessonsState", "ChapterMark", "CueLine", "SPEED_LABELS"]

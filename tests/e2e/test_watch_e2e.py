@@ -80,7 +80,12 @@ def test_student_watches_navigates_comments_and_resumes(page: Page, base_url: st
                                                         lesson: dict):
     log_in(page, base_url, lesson["student"])
     expect_logged_in_as(page, lesson["student"])
-    w = WatchPage(page, base_url).open(lesson["video_id"])
+    # The student finds the lesson on the home page.
+    lessons = page.get_by_test_id("school-lessons")
+    expect(lessons.get_by_test_id("lesson-card")).to_contain_text(["Patterns in motion"])
+    lessons.get_by_test_id("lesson-card").filter(has_text="Patterns in motion").click()
+    w = WatchPage(page, base_url)
+    w.wait_ready()
     expect(w.title).to_have_text("Patterns in motion")
     expect(w.chapter_items).to_have_count(3)
     expect(w.markers).to_have_count(3)
@@ -183,6 +188,11 @@ def test_student_watches_navigates_comments_and_resumes(page: Page, base_url: st
     expect(page.get_by_test_id("speed-select")).to_contain_text("1.5×")
     expect(video_like).to_have_text("1")
 
+    # Home offers to continue where the student left off.
+    page.get_by_role("link", name="Home").click()
+    resume = page.get_by_test_id("continue-watching").get_by_test_id("lesson-card")
+    expect(resume).to_contain_text(re.compile(r"Continue at 0:2\d"))
+
     # What the database recorded: one session per visit, real watch time, the events.
     with session_scope() as session:
         sessions = session.exec(select(VideoWatchSession).where(
@@ -239,3 +249,60 @@ def test_watch_page_screenshots(page: Page, base_url: str, lesson: dict, name: s
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"page is {overflow}px wider than the {name} screen"
     assert re.search(r"/watch/", page.url)
+
+
+SOURCES = [
+    ("youtube", dict(source_type="youtube", youtube_video_id="aircAruvnKk", embed_type="youtube",
+                     embed_id="aircAruvnKk"), "youtube-video"),
+    ("vimeo", dict(source_type="vimeo", embed_type="vimeo", embed_id="76979871"), "vimeo-video"),
+    ("wistia", dict(source_type="wistia", embed_type="wistia", embed_id="e4a27b971d"),
+     "wistia-video"),
+    ("mux", dict(source_type="mux",
+                 mux_playback_id="EcHgOK9coz5K4rjSwOkoE7Y7O01201YMIC200RI6lNxnhs"), "hls-video"),
+]
+
+
+@pytest.mark.parametrize("source, fields, element", SOURCES, ids=[s[0] for s in SOURCES])
+def test_each_source_gets_its_player(page: Page, base_url: str, source: str, fields: dict,
+                                     element: str):
+    """No network here, so the players cannot load their media; the right player element
+    is on the page with the source's address, and the page around it works."""
+    from datetime import UTC, datetime
+
+    from tests.factories import make_video
+
+    with session_scope() as session:
+        creator = make_creator(session)
+        values = dict(youtube_video_id=None, embed_type=None, embed_id=None)
+        values.update(fields)
+        video = make_video(session, creator, title=f"A {source} lesson", duration_seconds=120,
+                           status="completed", published_at=datetime.now(UTC), **values)
+        video_id = str(video.id)
+    log_in(page, base_url, creator.username)
+    expect_logged_in_as(page, creator.username)
+    open_path(page, base_url, f"/watch/{video_id}")
+    expect(page.get_by_test_id("watch-title")).to_have_text(f"A {source} lesson")
+    expect(page.locator(f"#chronos-player {element}")).to_be_attached()
+    expect(page.get_by_test_id("speed-select")).to_be_visible()
+
+
+def test_loom_plays_in_its_embed_and_says_what_it_cannot_do(page: Page, base_url: str):
+    from datetime import UTC, datetime
+
+    from tests.factories import make_video
+
+    with session_scope() as session:
+        creator = make_creator(session)
+        video = make_video(session, creator, title="A Loom walkthrough", source_type="loom",
+                           youtube_video_id=None, embed_type="loom",
+                           embed_id="0281766fa2d04bb788eaf19e65135184", duration_seconds=120,
+                           status="completed", published_at=datetime.now(UTC))
+        video_id = str(video.id)
+    log_in(page, base_url, creator.username)
+    expect_logged_in_as(page, creator.username)
+    open_path(page, base_url, f"/watch/{video_id}")
+    frame = page.get_by_test_id("loom-embed").locator("iframe")
+    expect(frame).to_have_attribute(
+        "src", "https://www.loom.com/embed/0281766fa2d04bb788eaf19e65135184")
+    expect(page.get_by_test_id("loom-note")).to_contain_text("cannot seek it")
+    expect(page.get_by_test_id("speed-select")).to_have_count(0)

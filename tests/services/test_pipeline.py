@@ -22,11 +22,11 @@ from chronos_app.ai.local_embedder import LocalEmbedder
 from chronos_app.core.db import session_scope
 from chronos_app.core.settings import REPO_ROOT
 from chronos_app.core.storage import get_storage
-from chronos_app.models import Chapter, Video, VideoChunk, VideoSegment
+from chronos_app.models import Chapter, User, Video, VideoChunk, VideoSegment
 from chronos_app.pipeline import media, queue
 from chronos_app.pipeline.stages import Providers
 from chronos_app.pipeline.worker import Worker
-from chronos_app.services import videos
+from chronos_app.services import accounts, videos
 from tests.factories import make_creator
 
 TOPICS = [
@@ -364,3 +364,15 @@ def test_demo_library_goes_through_the_real_pipeline_and_is_published(app_databa
                                                    and r.thumbnail_url for r in ready)
     waiting = [r for r in rows if r.source_type == "youtube"]
     assert {r.status for r in waiting} == {"needs_transcript"}
+    # A small discussion on the published lessons, seeded once.
+    from chronos_app.services import comments
+
+    with session_scope() as session:
+        assert demo.seed_discussion(session=session) == len(demo.DEMO_DISCUSSION)
+        assert demo.seed_discussion(session=session) == 0
+        sam = accounts.load_actor(session=session, user_id=session.exec(
+            select(User.id).where(User.username == "sam")).one())
+        lesson = next(r for r in ready if r.title == DEMO_LESSONS[0].title)
+        threads = comments.list_threads(session=session, actor=sam, video_id=lesson.id)
+    assert len(threads) == 2 and all(t.replies and t.replies[0].is_creator for t in threads)
+    assert any(p.seconds == 55 for t in threads for p in t.comment.parts)

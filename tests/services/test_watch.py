@@ -433,3 +433,30 @@ def test_toggle_like(session, world):
     assert (owner.liked, owner.like_count) == (True, 2)
     state = watch.toggle_video_like(session=session, actor=world.student, video_id=vid)
     assert (state.liked, state.like_count) == (False, 1)
+
+
+# --- lessons on the home page ------------------------------------------------------------------
+
+def test_lessons_for_lists_the_schools_published_videos_with_progress(session, world, t0):
+    draft = make_video(session, world.owner, duration_seconds=100, title="Draft")  # unpublished
+    newer = make_video(session, world.owner, published_at=PUBLISHED + timedelta(days=1),
+                       duration_seconds=100, title="Newer lesson")
+    gone = make_video(session, world.owner, published_at=PUBLISHED, duration_seconds=100,
+                      title="Removed", is_deleted=True)
+    sid = watch.start_watch(session=session, actor=world.student, video_id=world.video.id, now=t0)
+    progress(session, world.student, sid, t0, 30, 30)
+
+    cards = watch.lessons_for(session=session, actor=world.student)
+    assert [c.title for c in cards] == ["Newer lesson", "Linear regression"]
+    assert {draft.title, gone.title}.isdisjoint(c.title for c in cards)
+    watched = cards[1]
+    assert (watched.percent, watched.resume_at, watched.resume_label) == (30, 30, "0:30")
+    assert watched.href == f"/watch/{world.video.id}" and watched.last_watched
+    assert not watched.completed and cards[0].resume_label == "" and cards[0].percent == 0
+    assert newer.id != world.video.id
+
+    # Other schools' students, strangers and people who left see none of it.
+    assert watch.lessons_for(session=session, actor=world.other) == []
+    assert watch.lessons_for(session=session, actor=world.stranger) == []
+    schools.leave_school(session=session, actor=world.student, creator_id=world.owner.creator_id)
+    assert watch.lessons_for(session=session, actor=world.student) == []
