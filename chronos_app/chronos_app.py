@@ -15,11 +15,13 @@ from chronos_app.api import create_media_api
 from chronos_app.core.settings import get_settings
 from chronos_app.pages import (  # noqa: F401
     auth_pages,
+    courses,
     home,
     library,
     profile,
     schools,
     studio,
+    studio_courses,
     video_editor,
     watch,
 )

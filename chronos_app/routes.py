@@ -14,10 +14,22 @@ STUDIO = "/studio"
 STUDIO_VIDEOS = "/studio/videos"
 STUDIO_VIDEO = "/studio/videos/[video_id]"
 WATCH = "/watch/[video_id]"
+STUDIO_COURSES = "/studio/courses"
+STUDIO_COURSE = "/studio/courses/[course_id]"
+COURSES = "/courses"
+COURSE = "/courses/[course_id]"
 
 
 def studio_video(video_id: str) -> str:
     return f"{STUDIO_VIDEOS}/{video_id}"
+
+
+def studio_course(course_id: str) -> str:
+    return f"{STUDIO_COURSES}/{course_id}"
+
+
+def course(course_id: str) -> str:
+    return f"{COURSES}/{course_id}"
 
 
 def watch(video_id: str, *, t: float | None = None, ref: str = "") -> str:

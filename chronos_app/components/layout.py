@@ -24,6 +24,8 @@ def _links() -> list[rx.Component]:
         _nav_link("Schools", routes.SCHOOLS, "graduation-cap"),
         rx.cond(AuthState.is_creator, _nav_link("Studio", routes.STUDIO, "clapperboard")),
         rx.cond(AuthState.is_creator, _nav_link("Videos", routes.STUDIO_VIDEOS, "film")),
+        rx.cond(AuthState.is_creator, _nav_link("Courses", routes.STUDIO_COURSES, "layers")),
+        rx.cond(AuthState.is_student, _nav_link("Learn", routes.COURSES, "book-open")),
     ]
 
 

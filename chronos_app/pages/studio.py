@@ -57,6 +57,14 @@ def studio_page() -> rx.Component:
                     _stat("Open since", school.created, "calendar"),
                     columns=rx.breakpoints(initial="1", sm="3"), spacing="4", width="100%",
                 ),
+                rx.hstack(
+                    link_button(rx.hstack(rx.icon("film", size=14), rx.text("Video library"),
+                                          align="center", spacing="1"), routes.STUDIO_VIDEOS),
+                    link_button(rx.hstack(rx.icon("layers", size=14), rx.text("Courses"),
+                                          align="center", spacing="1"), routes.STUDIO_COURSES,
+                                variant="soft"),
+                    spacing="3", wrap="wrap",
+                ),
                 card(
                     rx.heading("Students", size="4", margin_bottom="0.5rem"),
                     rx.cond(

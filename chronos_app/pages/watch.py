@@ -18,7 +18,7 @@ from chronos_app.state.watch import WatchState as W
 THROTTLE_MS = 1000
 
 
-def _player() -> rx.Component:
+def _player(on_ended=None) -> rx.Component:  # noqa: ANN001
     v = W.view
     return rx.match(
         v.player,
@@ -32,7 +32,7 @@ def _player() -> rx.Component:
             on_time_update=W.time_update.throttle(THROTTLE_MS),
             on_seeked=W.seeked,
             on_pause=W.paused,
-            on_ended=W.ended,
+            on_ended=[W.ended, on_ended] if on_ended is not None else W.ended,
             on_rate_change=W.rate_changed,
             on_error=rx.toast.error("The video could not be played. Check your connection and "
                                     "reload the page."),
@@ -311,7 +311,7 @@ def _comments() -> rx.Component:
     )
 
 
-def _not_available() -> rx.Component:
+def not_available() -> rx.Component:
     return empty_state(
         "video-off", "This video is not available",
         "It may have been removed, not be published yet, or belong to a school you have not "
@@ -321,22 +321,25 @@ def _not_available() -> rx.Component:
     )
 
 
-def _watch() -> rx.Component:
-    """Laptop: player and comments on the left, chapters/transcript beside them. Phone: one
+def watch_body(*, on_ended=None, single_column: bool = False) -> rx.Component:  # noqa: ANN001
+    """The player with everything around it. Laptop: player and comments on the left,
+    chapters/transcript beside them. Phone (or `single_column`, inside the course viewer): one
     column with chapters right under the video, comments last (as YouTube does)."""
+    one = '"main" "side" "comments"'
     return rx.box(
-        rx.vstack(_player(), _timeline(), _about(), spacing="4", width="100%",
+        rx.vstack(_player(on_ended), _timeline(), _about(), spacing="4", width="100%",
                   grid_area="main", min_width="0"),
         rx.box(_side(), grid_area="side", align_self="start", min_width="0",
-               position=["static", "static", "sticky"], top="1rem"),
+               position=["static", "static", "static" if single_column else "sticky"],
+               top="1rem"),
         rx.vstack(rx.divider(), _comments(), spacing="4", width="100%", grid_area="comments",
                   min_width="0"),
         display="grid", width="100%", gap="1.25rem",
-        grid_template_columns=["minmax(0, 1fr)", "minmax(0, 1fr)",
-                               "minmax(0, 2fr) minmax(18rem, 1fr)"],
-        grid_template_areas=['"main" "side" "comments"', '"main" "side" "comments"',
-                             '"main side" "comments side"'],
-        grid_template_rows=["auto", "auto", "auto 1fr"],
+        grid_template_columns=(["minmax(0, 1fr)"] * 3 if single_column else
+                               ["minmax(0, 1fr)", "minmax(0, 1fr)",
+                                "minmax(0, 2fr) minmax(18rem, 1fr)"]),
+        grid_template_areas=[one, one, one if single_column else '"main side" "comments side"'],
+        grid_template_rows=["auto", "auto", "auto" if single_column else "auto 1fr"],
     )
 
 
@@ -347,6 +350,6 @@ def watch_page() -> rx.Component:
         rx.cond(
             ~W.loaded,
             loading_block(),
-            rx.cond(W.not_found, _not_available(), _watch()),
+            rx.cond(W.not_found, not_available(), watch_body()),
         ),
     )

@@ -21,6 +21,7 @@ async def _actor(state: rx.State):
 
 
 class CommentsState(rx.State):
+    vid: str = ""                        # the video under discussion
     threads: list[ThreadView] = []
     count: int = 0
     loaded: bool = False
@@ -64,14 +65,18 @@ class CommentsState(rx.State):
         chapter = None if self.chapter_filter == ALL_CHAPTERS else self.chapter_filter
         try:
             self.threads = await call(comments.list_threads, actor=actor,
-                                      video_id=self.video_id, chapter_id=chapter, sort=self.sort)
-            self.count = await call(comments.count_comments, actor=actor, video_id=self.video_id)
+                                      video_id=self.vid, chapter_id=chapter, sort=self.sort)
+            self.count = await call(comments.count_comments, actor=actor, video_id=self.vid)
         except ChronosError:
             self.threads, self.count = [], 0
         self.loaded = True
 
     @rx.event
     async def load(self):
+        await self.open_video(self.video_id)  # the route's [video_id]
+
+    async def open_video(self, video_id: str) -> None:
+        self.vid = video_id
         self.loaded = False
         self.sort, self.chapter_filter = "newest", ALL_CHAPTERS
         self.draft, self.draft_chapter, self.draft_error = "", WHOLE_VIDEO, ""
@@ -110,7 +115,7 @@ class CommentsState(rx.State):
         chapter = None if self.draft_chapter == WHOLE_VIDEO else self.draft_chapter
         self.posting = True
         try:
-            await call(comments.post_comment, actor=actor, video_id=self.video_id,
+            await call(comments.post_comment, actor=actor, video_id=self.vid,
                        content=self.draft, chapter_id=chapter)
         except ChronosError as err:
             self.draft_error = err.message  # the draft stays: nothing typed is lost
@@ -142,7 +147,7 @@ class CommentsState(rx.State):
         if actor is None or not self.reply_to:
             return None
         try:
-            await call(comments.post_comment, actor=actor, video_id=self.video_id,
+            await call(comments.post_comment, actor=actor, video_id=self.vid,
                        content=self.reply_draft, parent_id=self.reply_to)
         except ChronosError as err:
             self.reply_error = err.message

@@ -53,6 +53,7 @@ class WatchState(rx.State):
     side_tab: str = "chapters"
 
     _start_at: float = 0.0
+    _ref: str = ""
     _session_id: str = ""
     _started: bool = False
     _last_flush: float = 0.0
@@ -111,19 +112,28 @@ class WatchState(rx.State):
     # --- loading ---------------------------------------------------------------------------
     @rx.event
     async def load(self):
+        """The watch page: the route's video, `?t=`, `?ref=`."""
+        query = self.router.url.query_parameters
+        return await self.open_video(self.video_id,  # the route's [video_id]
+                                     ref=query.get("ref", ""), at=query.get("t", ""))
+
+    async def open_video(self, video_id: str, *, ref: str = "", at: str = "") -> list:
+        """Show `video_id` (the watch page, or a lesson of the course viewer); returns the
+        browser events that start it at `at`, at `#t=`, or where the student left off."""
         self.loaded, self.not_found = False, False
         self.position, self.cue_filter, self.resumed_from = 0.0, "", ""
         self._session_id, self._started, self._last_flush, self._last_cue = "", False, 0.0, -1
+        self._ref = ref
         actor = await _actor(self)
         if actor is None:
-            return
+            return []
         try:
-            view = await call(watch.watch_view, actor=actor, video_id=self.video_id)  # route arg
+            view = await call(watch.watch_view, actor=actor, video_id=video_id)
         except ChronosError:
             self.view, self.not_found, self.loaded = WatchView(), True, True
-            return
+            return []
         self.view, self.rate = view, view.playback_rate or 1.0
-        asked = parse_timestamp(self.router.url.query_parameters.get("t", ""))
+        asked = parse_timestamp(at)
         if asked is not None and 0 <= asked < max(view.duration_seconds, 1):
             self._start_at = asked
         else:
@@ -133,8 +143,7 @@ class WatchState(rx.State):
         self.position = self._start_at
         self.side_tab = "chapters" if view.chapters else "transcript"
         self.loaded = True
-        # ?t= or where the student left off; a #t= in the address (never sent to the server)
-        # is read in the browser and wins.
+        # A #t= in the address (never sent to the server) is read in the browser and wins.
         events = [rx.call_script("window.location.hash", callback=WatchState.apply_hash)]
         if self._start_at > 0:
             events.append(rx.call_script(start_script(self._start_at)))
@@ -166,7 +175,7 @@ class WatchState(rx.State):
             self._session_id = await call(
                 watch.start_watch, actor=actor, video_id=self.view.id,
                 device=watch.device_type(headers.user_agent or ""),
-                referrer=watch.referrer_type(self.router.url.query_parameters.get("ref", "")),
+                referrer=watch.referrer_type(self._ref),
                 position=self.position)
         except ChronosError as err:
             self._session_id = ""
