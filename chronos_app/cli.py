@@ -28,6 +28,8 @@ def prepare(demo: bool = True) -> None:
                 demo_data.publish_processed(session=session)
         with session_scope() as session:
             demo_data.seed_discussion(session=session)
+        with session_scope() as session:
+            demo_data.seed_course(session=session)
         print(f"Demo logins (password {demo_data.DEMO_PASSWORD}): {', '.join(users)}")
 
 

@@ -18,6 +18,7 @@ STUDIO_COURSES = "/studio/courses"
 STUDIO_COURSE = "/studio/courses/[course_id]"
 COURSES = "/courses"
 COURSE = "/courses/[course_id]"
+CHAT = "/chat"
 
 
 def studio_video(video_id: str) -> str:

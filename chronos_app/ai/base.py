@@ -51,7 +51,7 @@ class Embedder(Protocol):
 
 @runtime_checkable
 class TextLLM(Protocol):
-    name: str  # e.g. "anthropic:claude-3-5-haiku-latest"
+    name: str  # e.g. "anthropic:claude-haiku-4-5"
 
     def complete(self, *, system: str, prompt: str, max_tokens: int = 1024) -> str:
         """The model's whole text answer to one user prompt."""

@@ -26,6 +26,7 @@ def _links() -> list[rx.Component]:
         rx.cond(AuthState.is_creator, _nav_link("Videos", routes.STUDIO_VIDEOS, "film")),
         rx.cond(AuthState.is_creator, _nav_link("Courses", routes.STUDIO_COURSES, "layers")),
         rx.cond(AuthState.is_student, _nav_link("Learn", routes.COURSES, "book-open")),
+        rx.cond(AuthState.is_authenticated, _nav_link("Tutor", routes.CHAT, "sparkles")),
     ]
 
 

@@ -15,16 +15,20 @@ class Plan:
     max_upload_bytes: int
     storage_bytes: int
     max_videos: int
+    ai_messages_per_month: int  # tutor questions the school's students may ask per month
     summary: str
 
 
 PLANS: dict[str, Plan] = {
-    "basic": Plan("basic", "Basic", 500 * MB, 10 * GB, 50,
-                  "Up to 50 videos, 10 GB of uploads, files up to 500 MB."),
-    "pro": Plan("pro", "Pro", 2 * GB, 100 * GB, 500,
-                "Up to 500 videos, 100 GB of uploads, files up to 2 GB."),
-    "enterprise": Plan("enterprise", "Enterprise", 5 * GB, 1024 * GB, 10_000,
-                       "Up to 10,000 videos, 1 TB of uploads, files up to 5 GB."),
+    "basic": Plan("basic", "Basic", 500 * MB, 10 * GB, 50, 500,
+                  "Up to 50 videos, 10 GB of uploads, files up to 500 MB, "
+                  "500 tutor questions a month."),
+    "pro": Plan("pro", "Pro", 2 * GB, 100 * GB, 500, 5_000,
+                "Up to 500 videos, 100 GB of uploads, files up to 2 GB, "
+                "5,000 tutor questions a month."),
+    "enterprise": Plan("enterprise", "Enterprise", 5 * GB, 1024 * GB, 10_000, 50_000,
+                       "Up to 10,000 videos, 1 TB of uploads, files up to 5 GB, "
+                       "50,000 tutor questions a month."),
 }
 
 

@@ -34,7 +34,7 @@ class Settings(BaseSettings):
 
     reflex_redis_url: str | None = None
     anthropic_api_key: str | None = None
-    anthropic_model: str = "claude-3-5-haiku-latest"
+    anthropic_model: str = "claude-haiku-4-5"
     openai_api_key: str | None = None
     openai_base_url: str | None = None
     openai_chat_model: str = "gpt-4o-mini"

@@ -112,6 +112,27 @@ def _lesson_row(le: LessonItem, i, m: ModuleItem) -> rx.Component:  # noqa: ANN0
                 spacing="1", flex="1", min_width="0",
             ),
             rx.hstack(
+                rx.popover.root(
+                    rx.popover.trigger(rx.button(
+                        rx.icon("notebook-pen", size=14),
+                        rx.cond(le.description != "", "Notes", "Add notes"), size="1",
+                        variant="ghost", color_scheme="gray",
+                        on_click=B.open_notes(le.description),
+                        custom_attrs={"data-testid": "lesson-notes"})),
+                    rx.popover.content(
+                        rx.vstack(
+                            rx.text("Lesson description", size="2", weight="bold"),
+                            rx.text_area(value=B.notes_draft, on_change=B.set_notes_draft,
+                                         rows="4", width="18rem", max_length=5000,
+                                         aria_label="Lesson description",
+                                         placeholder="What should students take away?"),
+                            rx.popover.close(rx.button(
+                                "Save notes", size="1",
+                                on_click=B.set_lesson_description(le.id, B.notes_draft))),
+                            spacing="2", align="end",
+                        ),
+                    ),
+                ),
                 rx.checkbox("Required", checked=le.required, size="1",
                             on_change=lambda v: B.set_lesson_required(le.id, v)),
                 rx.input(default_value=le.minutes.to_string(), size="1", width="3.5rem",

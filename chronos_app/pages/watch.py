@@ -5,11 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from chronos_app import routes
+from chronos_app.components.chat import chat_panel
 from chronos_app.components.comments import counter, thread
 from chronos_app.components.layout import card, empty_state, link_button, loading_block, page_shell
 from chronos_app.components.player import loom_embed, player
 from chronos_app.schemas.watch import ChapterMark, CueLine
 from chronos_app.state.auth import AuthState
+from chronos_app.state.chat import ChatState
 from chronos_app.state.comments import ALL_CHAPTERS, WHOLE_VIDEO
 from chronos_app.state.comments import CommentsState as C
 from chronos_app.state.watch import SPEED_LABELS
@@ -231,9 +233,16 @@ def _side() -> rx.Component:
                                           align="center"), value="chapters"),
                 rx.tabs.trigger(rx.hstack(rx.icon("captions", size=14), "Transcript",
                                           spacing="1", align="center"), value="transcript"),
+                rx.tabs.trigger(rx.hstack(rx.icon("sparkles", size=14), "Ask AI",
+                                          spacing="1", align="center"), value="tutor",
+                                custom_attrs={"data-testid": "tutor-tab"}),
             ),
             rx.tabs.content(_chapters(), value="chapters", padding_top="0.75rem"),
             rx.tabs.content(_transcript(), value="transcript", padding_top="0.75rem"),
+            rx.tabs.content(
+                rx.cond(ChatState.can_ask, chat_panel(),
+                        rx.callout(ChatState.cannot_ask, icon="info", size="1")),
+                value="tutor", padding_top="0.75rem"),
             value=W.side_tab, on_change=W.set_side_tab, width="100%",
         ),
     )

@@ -180,3 +180,38 @@ def seed_discussion(*, session: Session) -> int:
             continue
         added += 1
     return added
+
+
+DEMO_COURSE = "Data science foundations"
+DEMO_COURSE_MODULES = (
+    ("Preparing data", ("cleaning-data", "feature-engineering")),
+    ("Models and how to judge them", ("linear-regression", "evaluating-classifier")),
+)
+
+
+def seed_course(*, session: Session) -> bool:
+    """One published course of the demo lessons, built through the course service, once."""
+    from chronos_app.models import Course
+    from chronos_app.services import courses
+
+    creator = demo_creator(session)
+    if creator is None or session.exec(select(Course.id).where(
+            Course.creator_id == creator.creator_id, Course.title == DEMO_COURSE)).first():
+        return False
+    lessons = {key: _demo_video(session, creator, key) for _, keys in DEMO_COURSE_MODULES
+               for key in keys}
+    if any(v is None or v.status != "completed" for v in lessons.values()):
+        return False  # processing has not finished: try again next time
+    draft = courses.create_course(
+        session=session, actor=creator, title=DEMO_COURSE,
+        description="From a messy table to a model you can trust: cleaning, features, "
+                    "regression and evaluation, in four short lessons.")
+    for title, keys in DEMO_COURSE_MODULES:
+        draft = courses.add_module(session=session, actor=creator, course_id=draft.id,
+                                   title=title)
+        module_id = draft.modules[-1].id
+        for key in keys:
+            draft = courses.add_lesson(session=session, actor=creator, module_id=module_id,
+                                       video_id=str(lessons[key].id))
+    courses.set_published(session=session, actor=creator, course_id=draft.id, published=True)
+    return True

@@ -94,6 +94,7 @@ class CourseBuilderState(rx.State):
     drop_module: str = ""
     drop_index: int = -1
     students: list[StudentProgress] = []
+    notes_draft: str = ""
 
     @rx.var
     def can_publish(self) -> bool:
@@ -261,6 +262,14 @@ class CourseBuilderState(rx.State):
     @rx.event
     async def set_lesson_title(self, lesson_id: str, value: str):
         return await self._update_lesson(lesson_id, "title", value)
+
+    @rx.event
+    def open_notes(self, description: str):
+        self.notes_draft = description
+
+    @rx.event
+    def set_notes_draft(self, value: str):
+        self.notes_draft = value
 
     @rx.event
     async def set_lesson_description(self, lesson_id: str, value: str):

@@ -13,6 +13,7 @@ from chronos_app.schemas.learning import CatalogCourse, CourseView, ViewerLesson
 from chronos_app.services import learning
 from chronos_app.state.auth import AuthState
 from chronos_app.state.base import call
+from chronos_app.state.chat import ChatState
 from chronos_app.state.comments import CommentsState
 from chronos_app.state.watch import WatchState
 
@@ -121,6 +122,10 @@ class CourseViewerState(rx.State):
         events = await watch.open_video(lesson.video_id, ref="course")
         comments = await self.get_state(CommentsState)
         await comments.open_video(lesson.video_id)
+        if watch.view.tracked:
+            tutor = await self.get_state(ChatState)
+            await tutor.offer(video=lesson.video_id, course=self.course.id,
+                              school=watch.view.creator_id, default="course")
         path = f"{routes.course(self.course.id)}?lesson={lesson_id}"
         return [rx.call_script(f"window.history.replaceState(null,'','{path}')"), *events]
 

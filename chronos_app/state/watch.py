@@ -19,6 +19,7 @@ from chronos_app.schemas.watch import ChapterMark, CueLine, LessonCard, WatchVie
 from chronos_app.services import watch
 from chronos_app.state.auth import AuthState
 from chronos_app.state.base import backend_url, call
+from chronos_app.state.chat import ChatState
 
 FLUSH_SECONDS = 5.0
 SPEED_LABELS = [f"{s:g}×" for s in watch.SPEEDS]
@@ -143,6 +144,12 @@ class WatchState(rx.State):
         self.position = self._start_at
         self.side_tab = "chapters" if view.chapters else "transcript"
         self.loaded = True
+        tutor = await self.get_state(ChatState)
+        await tutor.offer(video=view.id, school=view.creator_id, default="video",
+                          can_ask=view.tracked,
+                          why_not="You are the creator: students ask the tutor here. Try it "
+                                  "from a student account." if view.is_owner else
+                                  "Join this school to ask its tutor about the video.")
         # A #t= in the address (never sent to the server) is read in the browser and wins.
         events = [rx.call_script("window.location.hash", callback=WatchState.apply_hash)]
         if self._start_at > 0:

@@ -128,12 +128,19 @@ def test_creator_builds_reorders_and_publishes(page: Page, base_url: str, school
     optional.click()
     expect(optional).not_to_be_checked()
 
+    first = page.get_by_test_id("module-card").first.get_by_test_id("lesson-row").first
+    first.get_by_test_id("lesson-notes").click()
+    page.get_by_label("Lesson description").fill("Watch for the moving square.")
+    page.get_by_role("button", name="Save notes").click()
+    expect(first).to_contain_text("Watch for the moving square.")
+
     page.get_by_test_id("publish-course").click()
     expect(page.get_by_text("Published", exact=True).first).to_be_visible()
     page.reload()
     expect(page.get_by_test_id("course-title")).to_have_value("Patterns course")
     assert _lesson_titles(page, 0) == ["Short clip", "Intro to patterns"]
     expect(page.get_by_test_id("module-card").nth(1).get_by_role("checkbox")).not_to_be_checked()
+    expect(page.get_by_test_id("lesson-row").first).to_contain_text("Watch for the moving square.")
     _shot(page, "course-builder")
 
 

@@ -376,3 +376,12 @@ def test_demo_library_goes_through_the_real_pipeline_and_is_published(app_databa
         threads = comments.list_threads(session=session, actor=sam, video_id=lesson.id)
     assert len(threads) == 2 and all(t.replies and t.replies[0].is_creator for t in threads)
     assert any(p.seconds == 55 for t in threads for p in t.comment.parts)
+
+    # And a published course of the four lessons, once.
+    from chronos_app.services import learning
+
+    with session_scope() as session:
+        assert demo.seed_course(session=session) is True
+        assert demo.seed_course(session=session) is False
+        catalog = learning.catalog(session=session, actor=sam)
+    assert [c.title for c in catalog] == [demo.DEMO_COURSE] and catalog[0].lesson_count == 4
