@@ -1,5 +1,6 @@
 """`python -m chronos_app.evaluation`: chapters (offline segmenter, equal-spacing baseline, LLM
-when a key is set) against creators' chapters, and the chunking/retrieval grid on the QA set.
+when a key is set) against creators' chapters, the chunking/retrieval grid on the QA set, and
+the tutor's retrieval end to end on PostgreSQL (evaluation/tutor.py).
 Figures → eval-results.json at the repository root, and a table on stdout."""
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from chronos_app.ai.chapters import (
 )
 from chronos_app.ai.local_embedder import LocalEmbedder
 from chronos_app.core.settings import REPO_ROOT
-from chronos_app.evaluation import data, retrieval
+from chronos_app.evaluation import data, retrieval, tutor
 from chronos_app.evaluation.metrics import chapter_metrics, mean_metrics
 from chronos_app.evaluation.report import table
 from chronos_app.pipeline import chunking
@@ -180,6 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-llm", action="store_true", help="skip LLM chapters")
     parser.add_argument("--skip-chapters", action="store_true")
     parser.add_argument("--skip-retrieval", action="store_true")
+    parser.add_argument("--skip-tutor", action="store_true",
+                        help="skip the tutor retrieval on PostgreSQL")
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "eval-results.json")
     args = parser.parse_args(argv)
 
@@ -193,14 +196,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             print_chapters(out["chapters"])
         else:
             print(f"No chapter data in {data.data_dir()} (set EVAL_DATA_DIR): skipped.")
-    if not args.skip_retrieval:
-        items, transcripts = data.load_qa()
-        if items:
-            out["retrieval"] = evaluate_retrieval(items, transcripts)
+    qa = tutor.load_qa() if not (args.skip_retrieval and args.skip_tutor) else None
+    if qa is not None and not qa.items:
+        print(f"No QA data at {qa.questions_file} / {qa.transcripts_dir} (set EVAL_QA_DIR, or "
+              "EVAL_QA_FILE and EVAL_TRANSCRIPTS_DIR): retrieval skipped.")
+    elif qa is not None:
+        if not args.skip_retrieval:
+            out["retrieval"] = evaluate_retrieval(qa.items, qa.transcripts)
             out["retrieval"]["qa_dir"] = str(data.qa_dir())
+            out["retrieval"]["questions_file"] = str(qa.questions_file)
+            out["retrieval"]["transcripts_dir"] = str(qa.transcripts_dir)
             print_retrieval(out["retrieval"])
-        else:
-            print(f"No QA data in {data.qa_dir()} (set EVAL_QA_DIR): skipped.")
+        if not args.skip_tutor:
+            out["tutor_retrieval"] = tutor.evaluate_tutor(qa)
+            tutor.print_tutor(out["tutor_retrieval"])
     out["runtime_seconds"] = round(time.perf_counter() - started, 1)
     args.output.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     print(f"\nWrote {args.output} in {out['runtime_seconds']} s.")

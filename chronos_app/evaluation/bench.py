@@ -2,7 +2,8 @@
 the offline providers — cues → build_chunks → LocalEmbedder.embed (batches of 64) →
 OfflineChapterer — median and minimum of 3 repetitions per stage. The hour is made of the
 evaluation transcripts (EVAL_DATA_DIR) laid end to end, or generated when they are absent.
-Figures → bench-results.json at the repository root."""
+Figures → bench-results.json at the repository root, under "pipeline"; then the retrieval
+benchmark (`bench_retrieval`, BENCH_RETRIEVAL_SIZES, "none" skips it) under "retrieval"."""
 
 from __future__ import annotations
 
@@ -122,8 +123,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stage in stages:
         figures = result["seconds_per_hour"][stage]
         print(f"{stage:<12}{figures['median']:>10.3f}{figures['min']:>10.3f}")
-    args.output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    args.output.write_text(json.dumps({"pipeline": result}, indent=2) + "\n",
+                           encoding="utf-8")
     print(f"\nWrote {args.output}.")
+
+    from chronos_app.evaluation import bench_retrieval
+
+    sizes = bench_retrieval.sizes_from_env()
+    if sizes:
+        print()
+        bench_retrieval.write_results(bench_retrieval.run(sizes), args.output)
+        print(f"Added the retrieval figures to {args.output}.")
     return 0
 
 

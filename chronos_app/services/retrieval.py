@@ -35,31 +35,42 @@ MODES = ("vector", "text", "hybrid")
 SCOPE_NOT_FOUND = "There is nothing you can ask about there."
 
 # Chosen by the tutor-retrieval evaluation (`python -m chronos_app.evaluation`): the 76
-# TutorialVQA transcripts as one school (chunked 120/18, LocalEmbedder `local-hash-v1`), 300
-# answerable questions and 36 unanswerable ones of ours, school scope, hybrid ranking:
-#   threshold  answerable kept  unanswerable rejected     k   R@k (supported)
-#     0.10         1.000              0.000               3     0.707
-#     0.15         0.997              0.167               5     0.790  <- TOP_K
-#     0.18         0.977              0.500               8     0.853
-#     0.20         0.957              0.639              10     0.873
-#     0.22         0.907              0.806
-#     0.25         0.843              0.889
-#     0.30         0.643              0.972
-# MIN_SIMILARITY = 0.20 keeps 96 % of the answerable questions and turns 64 % of the off-topic
-# ones into "not found"; 0.22 would reject 81 % but lose 9 % of real questions (a wrong "not
-# found" costs a student more than a weak passage the answer cites visibly). R@5 -> R@8 adds
-# 6 points for 60 % more context; 5 passages of ~120 words keep the prompt short. The cosine
-# scale is the embedder's: an OpenAI model needs its own figure (re-run the evaluation).
-TOP_K = 5
-MIN_SIMILARITY = 0.20
+# TutorialVQA transcripts as one school (499 chunks of 120/18 words, LocalEmbedder
+# `local-hash-v1`, pgvector 0.6.2), its 300 questions plus 36 unanswerable ones of ours
+# (evaluation/unanswerable.json), school scope, a hit counts only in the question's own video
+# (figures move by ~0.003 between runs: ties break by random chunk ids):
+#   mode     R@1    R@5    MRR    cite±5s         threshold  answerable  answered  unanswerable
+#   vector  0.300  0.567  0.422  0.127                        kept     (window)    rejected
+#   text    0.313  0.610  0.443  0.110              0.15      0.977     0.667       0.278
+#   hybrid  0.340  0.603  0.461  0.130              0.20      0.917     0.620       0.722
+#                                                   0.22      0.893     0.607       0.833 <-
+#   k  recall@k (no threshold / 0.22)              0.24      0.853     0.550       0.889
+#   5       0.603 / 0.550                           0.26      0.807     0.470       0.917
+#   6       0.637 / 0.573                           0.30      0.627     0.350       0.972
+#   8       0.680 / 0.607  <- TOP_K             ("answered": the answer window is among the
+#  10       0.700 / 0.613                         k supported passages; TOP_K = 8)
+# MIN_SIMILARITY = 0.22 is the knee: up to it each step rejects many more off-topic questions
+# while losing few answers (0.677 answered with no threshold -> 0.607); past it the answers
+# lost grow faster than the rejections gained (0.24: -5.7 points answered for +5.6 rejected;
+# 36 negatives make one question 2.8 points). TOP_K = 8: each passage up to 8 still adds ~2
+# points of recall, past 8 about 1 (school scope; inside one video R@5 is already 0.99). The
+# cosine scale is the embedder's: another model (OpenAI) needs its own threshold measured.
+TOP_K = 8
+MIN_SIMILARITY = 0.22
 RRF_K = 60  # the usual constant (Cormack et al. 2009); the chunking grid used it too
 CANDIDATES_MIN = 40  # each ranking contributes max(4 k, 40) candidates to the fusion
 
 # Below this many chunks in scope the vector ranking is exact (a sequential scan of the scope's
 # chunks, which the planner cannot turn into an HNSW scan that filters recall away afterwards);
-# at or above it the HNSW index answers with a raised ef_search (pgvector < 0.8 filters the
-# index's ef_search nearest neighbours, so a small scope in a big table could get fewer than
-# asked; 0.8's iterative scan keeps going).
+# at or above it the HNSW index answers with a raised ef_search (iterative scan from pgvector
+# 0.8), and a short answer (pgvector < 0.8 filters the index's ef_search nearest neighbours
+# after the scan) falls back to exact. Measured on pgvector 0.6.2, 40,000 chunks of 1536-d
+# random vectors in 400 videos, ranking 40 candidates, median of 5:
+#   scope chunks   1,000   5,000   10,000   20,000   40,000
+#   exact (ms)        19      59      135      211      450
+#   HNSW (ms)         35      29       58       30       35   rows: 2, 25, 40, 40, 40 of 40
+# Exact stays under ~0.2 s (small next to an LLM answer) up to 20,000 chunks; the HNSW scan
+# came back short for scopes of 12.5 % of the table or less (then exact answers anyway).
 EXACT_LIMIT = 20000
 HNSW_EF_SEARCH = 200
 QUERY_MAX_CHARS = 2000
@@ -89,7 +100,7 @@ class Hit:
     text: str
     score: float          # fused RRF score
     similarity: float     # cosine similarity (1 - distance), 0 if only a text hit
-    text_rank: float      # ts_rank_cd, 0 if only a vector hit
+    text_rank: float      # BM25-style sum of idf x ts_rank_cd, 0 if only a vector hit
 
 
 # --- pure rules ---------------------------------------------------------------------------------
@@ -120,7 +131,8 @@ def or_tsquery(question: str) -> str:
 def supported(hits: Iterable[Hit], k: int = TOP_K,
               min_similarity: float = MIN_SIMILARITY) -> list[Hit]:
     """The first `k` hits (in ranking order) similar enough to the question to support an
-    answer; [] means the scope does not answer it."""
+    answer; [] means the scope does not answer it. A passage found only by full text
+    (similarity 0: not among the vector candidates) never supports an answer on its own."""
     return [hit for hit in hits if hit.similarity >= min_similarity][:max(k, 0)]
 
 
@@ -160,7 +172,8 @@ def _ids(values: Iterable[uuid.UUID]) -> list[str]:
 def resolve_scope(*, session: Session, actor: Actor | None, kind: str, scope_id: str) -> Scope:
     """The scope the actor asks about, with the published videos they may see in it.
 
-    - video: a video the actor may watch (`can_view_video`), not deleted;
+    - video: a video the actor may watch (`can_view_video`: the owner's, or published and
+      public or of a school the actor is an active student of), not deleted;
     - course: a published, not deleted course of an active school the actor is an active
       student of (its lessons' published videos); the owner: any own course not deleted (its
       lessons' videos not deleted);
@@ -182,6 +195,10 @@ def _video_scope(session: Session, actor: Actor, video_id: uuid.UUID) -> Scope:
     if video is None or video.is_deleted \
             or not can_view_video(session=session, actor=actor, video=video):
         raise NotFound(SCOPE_NOT_FOUND)
+    owner = actor.creator_id is not None and actor.creator_id == video.creator_id
+    if not owner and not video.is_public and not _active_member(session, actor,
+                                                                 video.creator_id):
+        raise NotFound(SCOPE_NOT_FOUND)  # a members-only video, and the actor has left
     return Scope(kind="video", id=str(video.id), label="this video",
                  creator_id=str(video.creator_id), video_ids=[str(video.id)])
 
@@ -258,7 +275,7 @@ def _visible(scope: Scope, actor: Actor | None) -> tuple[str, dict[str, Any]]:
     creator = _parse_id(scope.creator_id)
     video_ids = [v for v in (_parse_id(i) for i in scope.video_ids) if v is not None]
     params: dict[str, Any] = {"video_ids": video_ids, "creator_id": creator}
-    where = ("c.video_id = ANY(:video_ids) "
+    where = ("c.video_id = ANY(:video_ids) AND v.creator_id = :creator_id "
              "AND v.is_deleted = false AND c.embedding_model = :model")
     owner = actor is not None and actor.creator_id is not None and actor.creator_id == creator
     if not owner:

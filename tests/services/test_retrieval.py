@@ -247,7 +247,8 @@ def test_unknown_kind_and_anonymous_are_not_found(session, lib):
 def test_leaving_the_school_closes_its_scopes_even_with_a_stale_actor(session, lib):
     stale = lib.student_a
     schools.leave_school(session=session, actor=stale, creator_id=lib.owner_a.creator_id)
-    for kind, target in (("school", lib.owner_a.creator_id), ("course", lib.course_a.id)):
+    for kind, target in (("school", lib.owner_a.creator_id), ("course", lib.course_a.id),
+                         ("video", lib.masks.id)):
         with pytest.raises(NotFound):
             resolve(session, stale, kind, target)
 
