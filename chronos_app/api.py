@@ -1,11 +1,15 @@
-"""HTTP routes beside the Reflex app: stored video files and thumbnails, with Range support.
+"""HTTP routes beside the Reflex app: stored video files and thumbnails, with Range support,
+and avatars.
 
     GET|HEAD /media/videos/{video_id}
     GET|HEAD /media/thumbnails/{video_id}
+    GET|HEAD /media/avatars/{user_id}
 
 The session cookie (the same one the Reflex app sets) names the actor; a missing or invalid
 one means anonymous. `services.media.media_access` decides; anything not allowed is a 404.
-Files are streamed from `Storage.open` in chunks, never read whole into memory.
+Avatars are public (no cookie read) and cacheable for a few minutes: their URL carries a
+version (`?v=<n>`) that changes with every new avatar. Files are streamed from `Storage.open`
+in chunks, never read whole into memory.
 """
 
 from __future__ import annotations
@@ -29,12 +33,14 @@ from chronos_app.core.errors import ChronosError, NotFound
 from chronos_app.core.storage import Storage, get_storage
 from chronos_app.services.accounts import resolve_session
 from chronos_app.services.media import MediaFile, MediaKind, media_access
+from chronos_app.services.social import AvatarFile, avatar_file
 
 log = logging.getLogger(__name__)
 
 # Must match chronos_app.state.auth.SESSION_COOKIE (not imported: that module imports reflex).
 SESSION_COOKIE = "chronos_session"
 STREAM_CHUNK = 256 * 1024
+AVATAR_CACHE_CONTROL = "public, max-age=300"
 _RANGE_SPEC = re.compile(r"^\s*(\d*)\s*-\s*(\d*)\s*$")
 
 
@@ -170,6 +176,40 @@ def create_media_api(
         return StreamingResponse(_iter_file(handle, start, length), status_code=status,
                                  headers=headers, media_type=media.mime)
 
+    def lookup_avatar(user_id: uuid.UUID) -> AvatarFile | None:
+        store = _storage()
+        with _sessions() as session:
+            try:
+                return avatar_file(session=session, user_id=user_id, storage=store)
+            except NotFound:
+                return None
+
+    async def avatar(request: Request) -> Response:
+        try:
+            user_id = uuid.UUID(request.path_params["user_id"])
+        except ValueError:
+            return _not_found()
+        found = await run_in_threadpool(lookup_avatar, user_id)
+        if found is None:
+            return _not_found()
+        headers = {
+            "Cache-Control": AVATAR_CACHE_CONTROL,
+            "Content-Type": found.mime,
+            "Content-Length": str(found.size),
+            "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": "inline",
+        }
+        if request.method == "HEAD":
+            return Response(status_code=200, headers=headers)
+        handle = await run_in_threadpool(open_file, found.key)
+        if handle is None:  # removed between the lookup and now
+            return _not_found()
+        # The file may have been replaced since the lookup: send what was opened.
+        size = await run_in_threadpool(handle.seek, 0, 2)
+        headers["Content-Length"] = str(size)
+        return StreamingResponse(_iter_file(handle, 0, size), status_code=200,
+                                 headers=headers, media_type=found.mime)
+
     async def video(request: Request) -> Response:
         return await serve(request, "video")
 
@@ -179,6 +219,7 @@ def create_media_api(
     return Starlette(routes=[
         Route("/media/videos/{video_id}", video, methods=["GET", "HEAD"]),
         Route("/media/thumbnails/{video_id}", thumbnail, methods=["GET", "HEAD"]),
+        Route("/media/avatars/{user_id}", avatar, methods=["GET", "HEAD"]),
     ])
 
 

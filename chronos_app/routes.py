@@ -19,6 +19,10 @@ STUDIO_COURSE = "/studio/courses/[course_id]"
 COURSES = "/courses"
 COURSE = "/courses/[course_id]"
 CHAT = "/chat"
+PERSON = "/u/[username]"
+FEED = "/feed"
+SEARCH = "/search"
+TAG = "/tags/[tag]"
 
 
 def studio_video(video_id: str) -> str:
@@ -31,6 +35,10 @@ def studio_course(course_id: str) -> str:
 
 def course(course_id: str) -> str:
     return f"{COURSES}/{course_id}"
+
+
+def person(username: str) -> str:
+    return f"/u/{quote(username)}"
 
 
 def watch(video_id: str, *, t: float | None = None, ref: str = "") -> str:

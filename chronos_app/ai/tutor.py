@@ -508,10 +508,12 @@ class OfflineTutor:
     name = OFFLINE_MODEL
     offline = True
 
-    def __init__(self, *, min_score: float | None = None, top: int = _OFFLINE_TOP):
+    def __init__(self, *, min_score: float | None = None, top: int = _OFFLINE_TOP,
+                 word_delay: float = 0.0):
         self.usage = Usage()
         self.min_score = min_score
         self.top = max(1, top)
+        self.word_delay = max(0.0, word_delay)  # pace the stream like a model would
 
     def answer(self, question: str, passages: Sequence[Passage]) -> str:
         """The whole offline answer (what `stream` sends word by word)."""
@@ -536,7 +538,7 @@ class OfflineTutor:
         self.usage = Usage()
         for chunk in _word_chunks(self.answer(question, passages)):
             yield chunk
-            await asyncio.sleep(0)
+            await asyncio.sleep(self.word_delay)
 
 
 # --- choice --------------------------------------------------------------------------------------
@@ -550,4 +552,4 @@ def get_tutor(settings: Settings | None = None, *, http_client: Any = None) -> C
         return AnthropicTutor(s, http_client=http_client)
     if s.openai_api_key or s.openai_base_url:
         return OpenAITutor(s, http_client=http_client)
-    return OfflineTutor()
+    return OfflineTutor(word_delay=s.tutor_offline_word_delay)

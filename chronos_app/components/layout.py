@@ -21,6 +21,7 @@ def _nav_link(label: str, href: str, icon: str) -> rx.Component:
 def _links() -> list[rx.Component]:
     return [
         _nav_link("Home", routes.HOME, "house"),
+        _nav_link("Feed", routes.FEED, "rss"),
         _nav_link("Schools", routes.SCHOOLS, "graduation-cap"),
         rx.cond(AuthState.is_creator, _nav_link("Studio", routes.STUDIO, "clapperboard")),
         rx.cond(AuthState.is_creator, _nav_link("Videos", routes.STUDIO_VIDEOS, "film")),
@@ -74,18 +75,30 @@ def navbar() -> rx.Component:
             ),
             rx.hstack(*_links(), spacing="1", display=["none", "none", "flex"]),
             rx.spacer(),
+            rx.link(rx.icon("search", size=18), href=routes.SEARCH, aria_label="Search",
+                    color_scheme="gray", high_contrast=True,
+                    display=["none", "none", "block"]),
             rx.box(
                 rx.menu.root(
                     rx.menu.trigger(rx.icon_button(rx.icon("menu"), variant="ghost",
                                                    aria_label="Navigation")),
                     rx.menu.content(
                         rx.menu.item("Home", on_click=rx.redirect(routes.HOME)),
+                        rx.menu.item("Feed", on_click=rx.redirect(routes.FEED)),
+                        rx.menu.item("Search", on_click=rx.redirect(routes.SEARCH)),
                         rx.menu.item("Schools", on_click=rx.redirect(routes.SCHOOLS)),
+                        rx.cond(AuthState.is_student,
+                                rx.menu.item("Learn", on_click=rx.redirect(routes.COURSES))),
+                        rx.cond(AuthState.is_authenticated,
+                                rx.menu.item("Tutor", on_click=rx.redirect(routes.CHAT))),
                         rx.cond(AuthState.is_creator,
                                 rx.menu.item("Studio", on_click=rx.redirect(routes.STUDIO))),
                         rx.cond(AuthState.is_creator,
                                 rx.menu.item("Videos",
                                              on_click=rx.redirect(routes.STUDIO_VIDEOS))),
+                        rx.cond(AuthState.is_creator,
+                                rx.menu.item("Courses",
+                                             on_click=rx.redirect(routes.STUDIO_COURSES))),
                     ),
                 ),
                 display=["block", "block", "none"],

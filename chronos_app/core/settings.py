@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     openai_base_url: str | None = None
     openai_chat_model: str = "gpt-4o-mini"
     openai_embedding_model: str = "text-embedding-3-small"
+    # The offline tutor streams its extractive answer at this pace (seconds per word).
+    tutor_offline_word_delay: float = 0.02
 
     @field_validator("database_url", "reflex_redis_url", "anthropic_api_key", "openai_api_key",
                      "openai_base_url", mode="before")

@@ -131,6 +131,9 @@ class VideoSegment(SQLModel, table=True):
         CheckConstraint("end_seconds >= start_seconds", name="video_segments_end_after_start"),
         UniqueConstraint("video_id", "segment_index", name="video_segments_video_index_key"),
         Index("idx_video_segments_video_start", "video_id", "start_seconds"),
+        # Search finds the spoken moment: full text over each cue (migration 0004).
+        Index("idx_video_segments_search", text("to_tsvector('english'::regconfig, text)"),
+              postgresql_using="gin"),
     )
 
     id: uuid.UUID = uuid_pk()

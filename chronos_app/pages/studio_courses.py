@@ -128,7 +128,7 @@ def _lesson_row(le: LessonItem, i, m: ModuleItem) -> rx.Component:  # noqa: ANN0
                                          placeholder="What should students take away?"),
                             rx.popover.close(rx.button(
                                 "Save notes", size="1",
-                                on_click=B.set_lesson_description(le.id, B.notes_draft))),
+                                on_click=B.save_notes(le.id))),
                             spacing="2", align="end",
                         ),
                     ),

@@ -152,8 +152,13 @@ def _about() -> rx.Component:
                     icon="history", size="1", color_scheme="indigo",
                     custom_attrs={"data-testid": "resume-note"})),
         rx.cond(v.description != "",
-                rx.text(v.description, size="2", white_space="pre-wrap",
-                        color=rx.color("gray", 12))),
+                rx.text(rx.foreach(W.description_parts, lambda part: rx.cond(
+                            part[1] != "",
+                            rx.link(part[0], href="/tags/" + part[1],
+                                    custom_attrs={"data-testid": "tag-link"}),
+                            rx.text.span(part[0]))),
+                        size="2", white_space="pre-wrap", color=rx.color("gray", 12),
+                        custom_attrs={"data-testid": "description"})),
         spacing="3", width="100%", align="start",
     )
 

@@ -272,8 +272,9 @@ class CourseBuilderState(rx.State):
         self.notes_draft = value
 
     @rx.event
-    async def set_lesson_description(self, lesson_id: str, value: str):
-        return await self._update_lesson(lesson_id, "description", value)
+    async def save_notes(self, lesson_id: str):
+        # The draft as the server has it: every keystroke event was handled before this one.
+        return await self._update_lesson(lesson_id, "description", self.notes_draft)
 
     @rx.event
     async def set_lesson_required(self, lesson_id: str, value: bool):

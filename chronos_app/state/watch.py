@@ -16,7 +16,7 @@ from chronos_app.components.player import rate_script, seek_script, start_script
 from chronos_app.core.errors import ChronosError
 from chronos_app.pipeline.sources import format_clock, parse_timestamp
 from chronos_app.schemas.watch import ChapterMark, CueLine, LessonCard, WatchView
-from chronos_app.services import watch
+from chronos_app.services import search, watch
 from chronos_app.state.auth import AuthState
 from chronos_app.state.base import backend_url, call
 from chronos_app.state.chat import ChatState
@@ -97,6 +97,11 @@ class WatchState(rx.State):
     def played_pct(self) -> float:
         d = self.view.duration_seconds
         return round(min(self.position / d * 100, 100.0), 2) if d else 0.0
+
+    @rx.var
+    def description_parts(self) -> list[list[str]]:
+        """The description as [text, tag] pieces: `#tag` links to the tag's feed."""
+        return [[text, tag] for text, tag in search.tag_links(self.view.description)]
 
     @rx.var
     def clock(self) -> str:
@@ -188,7 +193,7 @@ class WatchState(rx.State):
             self._session_id = ""
             yield rx.toast.error(err.message)
             return
-        self._last_flush = time.monotonic()
+        self._last_flush = time.time()
         self.view.view_count += 0 if self.view.is_owner else 1
 
     async def _flush(self, position: float, seek_to: float | None = None) -> None:
@@ -197,7 +202,7 @@ class WatchState(rx.State):
         actor = await _actor(self)
         if actor is None:
             return
-        self._last_flush = time.monotonic()
+        self._last_flush = time.time()
         try:
             await call(watch.record_progress, actor=actor, watch_session_id=self._session_id,
                        position=position, rate=self.rate, seek_to=seek_to)
@@ -209,7 +214,7 @@ class WatchState(rx.State):
         if seconds is None or seconds < 0:
             return None
         self.position = float(seconds)
-        if self._session_id and time.monotonic() - self._last_flush >= FLUSH_SECONDS:
+        if self._session_id and time.time() - self._last_flush >= FLUSH_SECONDS:
             await self._flush(self.position)
         cue = _index_at(self.view.cues, self.position)
         if cue != self._last_cue and cue >= 0 and not self.cue_filter:

@@ -37,6 +37,8 @@ def e2e_database_url(make_database, tmp_path_factory) -> str:
     os.environ["DATA_DIR"] = str(tmp_path_factory.mktemp("e2e-data"))
     os.environ["WORKER_POLL_SECONDS"] = "0.3"
     os.environ["YOUTUBE_CAPTIONS"] = "false"
+    # The offline tutor streams slowly enough for a person (and a test) to press Stop.
+    os.environ["TUTOR_OFFLINE_WORD_DELAY"] = "0.05"
     get_settings.cache_clear()
     reset_engine()
     return url

@@ -159,6 +159,25 @@ def test_student_asks_on_the_watch_page_and_follows_the_citation(page: Page, bas
     assert "Cell energy" in markdown and "Inside the cell @ " in markdown
 
 
+def test_stop_ends_the_answer_and_keeps_what_came(page: Page, base_url: str, lesson: dict):
+    log_in(page, base_url, lesson["student"])
+    expect_logged_in_as(page, lesson["student"])
+    WatchPage(page, base_url).open(lesson["video_id"])
+    page.get_by_test_id("tutor-tab").click()
+    panel = page.get_by_test_id("chat-panel")
+    panel.get_by_test_id("chat-input").fill(
+        "What happens in mitochondria, ribosomes and chloroplasts of a cell?")
+    panel.get_by_test_id("chat-send").click()
+    expect(panel.get_by_test_id("chat-streaming")).to_contain_text("Offline mode")
+    # While it streams, the question box stays usable.
+    panel.get_by_test_id("chat-input").fill("A follow-up I am typing")
+    panel.get_by_test_id("chat-stop").click()
+    reply = panel.get_by_test_id("chat-reply").last
+    expect(reply.get_by_test_id("interrupted")).to_be_visible()
+    expect(reply.get_by_test_id("chat-answer")).to_contain_text("Offline mode")
+    expect(panel.get_by_test_id("chat-input")).to_have_value("A follow-up I am typing")
+
+
 def test_the_creator_reads_but_cannot_write(page: Page, base_url: str, lesson: dict):
     log_in(page, base_url, lesson["creator"])
     expect_logged_in_as(page, lesson["creator"])
