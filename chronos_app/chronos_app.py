@@ -14,6 +14,7 @@ from chronos_app import styles
 from chronos_app.api import create_media_api
 from chronos_app.core.settings import get_settings
 from chronos_app.pages import (  # noqa: F401
+    analytics,
     auth_pages,
     chat,
     courses,

@@ -21,7 +21,10 @@ from chronos_app.models.base import (
 )
 
 JOB_STATUSES = ("pending", "running", "completed", "failed", "cancelled")
-JOB_TYPES = ("chapter_generation", "thumbnail_extraction", "transcription", "video_processing")
+JOB_TYPES = ("chapter_generation", "thumbnail_extraction", "transcription", "video_processing",
+             "aggregate_day")
+# 'aggregate_day' (migration 0006) is about no single video: the daily analytics rollup, whose
+# metadata holds {"day": "YYYY-MM-DD"} and optionally {"creator_id": ...} (one school).
 
 
 class ProcessingJob(SQLModel, table=True):
@@ -30,7 +33,10 @@ class ProcessingJob(SQLModel, table=True):
         CheckConstraint("status IN ('pending', 'running', 'completed', 'failed', 'cancelled')",
                         name="job_status_check"),
         CheckConstraint("job_type IN ('chapter_generation', 'thumbnail_extraction', "
-                        "'transcription', 'video_processing')", name="job_type_check"),
+                        "'transcription', 'video_processing', 'aggregate_day')",
+                        name="job_type_check"),
+        CheckConstraint("video_id IS NOT NULL OR job_type = 'aggregate_day'",
+                        name="processing_jobs_video_required"),
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
         CheckConstraint("attempts >= 0", name="attempts_non_negative"),
         Index("idx_processing_jobs_video_id", "video_id"),
@@ -46,10 +52,15 @@ class ProcessingJob(SQLModel, table=True):
               postgresql_where=text("status = 'running'")),
         Index("uq_processing_jobs_live_video", "video_id", "job_type", unique=True,
               postgresql_where=text("status IN ('pending', 'running')")),
+        # Migration 0006: one live aggregate job per (day, school or everyone).
+        Index("uq_processing_jobs_live_aggregate", text("(metadata ->> 'day')"),
+              text("COALESCE(metadata ->> 'creator_id', '')"), unique=True,
+              postgresql_where=text("job_type = 'aggregate_day' "
+                                    "AND status IN ('pending', 'running')")),
     )
 
     id: uuid.UUID = uuid_pk()
-    video_id: uuid.UUID = fk("videos.id", ondelete="CASCADE")
+    video_id: uuid.UUID | None = fk("videos.id", ondelete="CASCADE", nullable=True)
     job_type: str = Field(sa_column=Column(String(50), nullable=False))
     status: str = Field(default="pending", sa_column=Column(
         String(20), nullable=False, server_default=text("'pending'")))

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Column, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from chronos_app.models.base import created_at_column, fk, flag, timestamp, uuid_pk
+from chronos_app.models.base import counter, created_at_column, fk, flag, timestamp, uuid_pk
 
 SUBSCRIPTION_TYPES = ("basic", "premium", "pro")
 
@@ -30,13 +30,21 @@ class Follow(SQLModel, table=True):
 
 
 class Subscription(SQLModel, table=True):
-    """`creator_id` is the creator's *user* (dojo); the tier gates that school's content."""
+    """`creator_id` is the creator's *user* (dojo); the tier gates that school's content.
+
+    A paid tier (premium, pro) runs in periods (`services.subscriptions.PERIOD`): `started_at`
+    is when the current period (of the current tier) began, `expires_at` when it ends,
+    `price_cents` what each period costs (fixed at checkout). `cancel_at_period_end`: at
+    `expires_at` the subscription falls back to the free basic membership instead of renewing
+    (migration 0005). A basic subscription has no period (`expires_at` NULL).
+    """
 
     __tablename__ = "subscriptions"
     __table_args__ = (
         CheckConstraint("subscriber_id != creator_id", name="no_self_subscription"),
         CheckConstraint("subscription_type IN ('basic', 'premium', 'pro')",
                         name="subscription_type_check"),
+        CheckConstraint("price_cents >= 0", name="subscriptions_price_cents_check"),
         UniqueConstraint("subscriber_id", "creator_id",
                          name="subscriptions_subscriber_id_creator_id_key"),
         Index("idx_subscriptions_subscriber_id", "subscriber_id"),
@@ -53,6 +61,9 @@ class Subscription(SQLModel, table=True):
     is_active: bool = flag(True)
     created_at: datetime = created_at_column()
     expires_at: datetime | None = timestamp()
+    started_at: datetime | None = timestamp()
+    price_cents: int = counter(0)
+    cancel_at_period_end: bool = flag(False)
 
 
 class Like(SQLModel, table=True):

@@ -6,6 +6,7 @@ import reflex as rx
 
 from chronos_app import routes
 from chronos_app.components.layout import card, empty_state, link_button, loading_block, page_shell
+from chronos_app.components.subscribe import gate, plans_dialog
 from chronos_app.pages.watch import watch_body
 from chronos_app.schemas.learning import CatalogCourse, ViewerLesson, ViewerModule
 from chronos_app.state.auth import AuthState
@@ -231,12 +232,16 @@ def _viewer() -> rx.Component:
 def course_viewer_page() -> rx.Component:
     return page_shell(rx.cond(
         ~V.loaded, loading_block(),
+        rx.cond(V.gated,
+                gate(title=V.gate_title, school=V.gate_school, tier_label=V.gate_tier,
+                     creator_id=V.gate_creator, what="course"),
         rx.cond(V.not_found,
                 empty_state("layers", "This course is not available",
                             "It may be unpublished, deleted, or belong to a school you have "
                             "not joined.",
                             link_button("Your courses", routes.COURSES),
                             link_button("Browse schools", routes.SCHOOLS, variant="soft")),
-                _viewer())),
+                _viewer()))),
+        plans_dialog(),
         width="90rem")
 

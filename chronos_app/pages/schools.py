@@ -13,9 +13,11 @@ from chronos_app.components.layout import (
     loading_block,
     page_shell,
 )
+from chronos_app.components.subscribe import plans_dialog
 from chronos_app.schemas.accounts import SchoolView
 from chronos_app.state.auth import AuthState
 from chronos_app.state.schools import OpenSchoolState, SchoolsState
+from chronos_app.state.subscriptions import SubscribeState
 
 
 def plan_badge(plan) -> rx.Component:  # noqa: ANN001
@@ -61,6 +63,11 @@ def school_card(school: SchoolView) -> rx.Component:
                               aria_label="Join " + school.name),
                 ),
             ),
+            rx.cond(~school.is_owner,
+                    rx.button(rx.icon("crown", size=14), "Plans", variant="ghost", size="1",
+                              on_click=SubscribeState.open_plans(school.creator_id),
+                              aria_label="Plans of " + school.name,
+                              custom_attrs={"data-testid": "school-plans"})),
             spacing="3", align="stretch",
         ),
         custom_attrs={"data-testid": "school-card", "data-school": school.name},
@@ -96,6 +103,7 @@ def schools_page() -> rx.Component:
                             "their account menu."),
             ),
         ),
+        plans_dialog(),
     )
 
 

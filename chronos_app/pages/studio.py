@@ -16,6 +16,7 @@ from chronos_app.pages.schools import plan_badge
 from chronos_app.schemas.accounts import StudentRow
 from chronos_app.state.auth import AuthState
 from chronos_app.state.schools import StudioState
+from chronos_app.state.subscriptions import TierSettingsState
 
 
 def _stat(label: str, value, icon: str) -> rx.Component:  # noqa: ANN001
@@ -36,8 +37,19 @@ def _student_row(s: StudentRow) -> rx.Component:
     )
 
 
+def _tier_row(label: str, enabled, set_enabled, price, set_price) -> rx.Component:  # noqa: ANN001
+    return rx.hstack(
+        rx.checkbox(f"Offer {label}", checked=enabled, on_change=set_enabled,
+                    custom_attrs={"data-testid": f"offer-{label.lower()}"}),
+        rx.input(value=price, on_change=set_price, placeholder="9.99", width="6rem",
+                 aria_label=f"{label} price", disabled=~enabled),
+        rx.text("$ every 30 days", size="1", color_scheme="gray"),
+        align="center", spacing="3",
+    )
+
+
 @rx.page(route=routes.STUDIO, title="Studio · Chronos",
-         on_load=[AuthState.require_creator, StudioState.load])
+         on_load=[AuthState.require_creator, StudioState.load, TierSettingsState.load])
 def studio_page() -> rx.Component:
     school = StudioState.school
     return page_shell(
@@ -63,8 +75,33 @@ def studio_page() -> rx.Component:
                     link_button(rx.hstack(rx.icon("layers", size=14), rx.text("Courses"),
                                           align="center", spacing="1"), routes.STUDIO_COURSES,
                                 variant="soft"),
+                    link_button(rx.hstack(rx.icon("chart-line", size=14), rx.text("Analytics"),
+                                          align="center", spacing="1"),
+                                routes.STUDIO_ANALYTICS, variant="soft"),
+                    link_button(rx.hstack(rx.icon("gauge", size=14), rx.text("Usage"),
+                                          align="center", spacing="1"), routes.STUDIO_USAGE,
+                                variant="soft"),
                     spacing="3", wrap="wrap",
                 ),
+                card(rx.vstack(
+                    rx.heading("Plans", size="4"),
+                    rx.text("Joining your school is free (Basic). Offer paid tiers and mark "
+                            "videos or courses as Premium or Pro in their settings.", size="2",
+                            color_scheme="gray"),
+                    _tier_row("Premium", TierSettingsState.premium_enabled,
+                              TierSettingsState.set_premium_enabled,
+                              TierSettingsState.premium_price,
+                              TierSettingsState.set_premium_price),
+                    _tier_row("Pro", TierSettingsState.pro_enabled,
+                              TierSettingsState.set_pro_enabled, TierSettingsState.pro_price,
+                              TierSettingsState.set_pro_price),
+                    rx.cond(TierSettingsState.error != "",
+                            rx.text(TierSettingsState.error, size="1", color_scheme="red",
+                                    role="alert")),
+                    rx.button("Save plans", on_click=TierSettingsState.save, size="2",
+                              custom_attrs={"data-testid": "save-plans"}),
+                    spacing="3", align="start",
+                )),
                 card(
                     rx.heading("Students", size="4", margin_bottom="0.5rem"),
                     rx.cond(

@@ -325,6 +325,13 @@ def _publish_bar() -> rx.Component:
                     d.minutes, " min", size="2",
                     color_scheme="gray"),
             rx.spacer(),
+            rx.select.root(
+                rx.select.trigger(aria_label="Who can take it"),
+                rx.select.content(rx.select.item("All members", value="members"),
+                                  rx.select.item("Premium subscribers", value="premium"),
+                                  rx.select.item("Pro subscribers", value="pro")),
+                value=rx.cond(d.required_tier == "", "members", d.required_tier),
+                on_change=B.set_tier, size="2"),
             rx.cond(d.published,
                     rx.button("Unpublish", variant="soft", color_scheme="gray",
                               on_click=B.publish(False)),

@@ -9,6 +9,7 @@ from chronos_app.components.chat import chat_panel
 from chronos_app.components.comments import counter, thread
 from chronos_app.components.layout import card, empty_state, link_button, loading_block, page_shell
 from chronos_app.components.player import loom_embed, player
+from chronos_app.components.subscribe import gate, plans_dialog
 from chronos_app.schemas.watch import ChapterMark, CueLine
 from chronos_app.state.auth import AuthState
 from chronos_app.state.chat import ChatState
@@ -364,6 +365,10 @@ def watch_page() -> rx.Component:
         rx.cond(
             ~W.loaded,
             loading_block(),
-            rx.cond(W.not_found, not_available(), watch_body()),
+            rx.cond(W.gated,
+                    gate(title=W.gate_title, school=W.gate_school, tier_label=W.gate_tier,
+                         creator_id=W.gate_creator),
+                    rx.cond(W.not_found, not_available(), watch_body())),
         ),
+        plans_dialog(),
     )

@@ -8,6 +8,10 @@
   with its last message once `max_attempts` is spent.
 - fail: retried later with exponential backoff while attempts remain.
 
+Besides the video pipeline the queue carries 'aggregate_day' jobs (the daily analytics
+rollup, `pipeline.aggregate`): they have no video, their metadata names the UTC day (and
+optionally one school), and at most one per (day, school) is live at a time.
+
 Every function runs inside the caller's transaction; the caller commits.
 """
 
@@ -16,7 +20,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -25,6 +29,8 @@ from sqlmodel import Session
 from chronos_app.core.errors import ChronosError
 
 PIPELINE_JOB = "video_processing"
+AGGREGATE_JOB = "aggregate_day"
+AGGREGATE_PRIORITY = -10  # below every video: a rollup may wait, an upload should not
 DEFAULT_LEASE_SECONDS = 60.0
 BACKOFF_BASE_SECONDS = 10.0
 BACKOFF_MAX_SECONDS = 15 * 60.0
@@ -38,7 +44,7 @@ class JobLost(ChronosError):
 @dataclass(frozen=True)
 class ClaimedJob:
     id: uuid.UUID
-    video_id: uuid.UUID
+    video_id: uuid.UUID | None  # None for an aggregate job
     job_type: str
     attempts: int
     max_attempts: int
@@ -69,8 +75,37 @@ def enqueue(session: Session, *, video_id: uuid.UUID, job_type: str = PIPELINE_J
         {"video_id": video_id, "job_type": job_type}).scalar_one()
 
 
+def enqueue_aggregate(session: Session, *, day: date, creator_id: uuid.UUID | None = None,
+                      priority: int = AGGREGATE_PRIORITY, max_attempts: int = 3) -> uuid.UUID:
+    """Queue the analytics rollup of a UTC day (of one school, or of all when `creator_id` is
+    None), or return the live one already queued for that day and scope."""
+    meta: dict[str, Any] = {"day": day.isoformat()}
+    if creator_id is not None:
+        meta["creator_id"] = str(creator_id)
+    params = {"job_type": AGGREGATE_JOB, "priority": priority, "max_attempts": max_attempts,
+              "meta": json.dumps(meta), "day": meta["day"],
+              "creator": meta.get("creator_id", "")}
+    while True:  # the live job may finish between the two statements: then insert again
+        row = session.execute(text("""
+            INSERT INTO processing_jobs (video_id, job_type, priority, max_attempts, metadata)
+            VALUES (NULL, :job_type, :priority, :max_attempts, CAST(:meta AS jsonb))
+            ON CONFLICT ((metadata ->> 'day'), (COALESCE(metadata ->> 'creator_id', '')))
+                WHERE job_type = 'aggregate_day' AND status IN ('pending', 'running')
+            DO NOTHING
+            RETURNING id"""), params).first()
+        if row is None:
+            row = session.execute(text("""
+                SELECT id FROM processing_jobs
+                 WHERE job_type = :job_type AND status IN ('pending', 'running')
+                   AND metadata ->> 'day' = :day
+                   AND COALESCE(metadata ->> 'creator_id', '') = :creator"""), params).first()
+        if row is not None:
+            return row[0]
+
+
 def reap_expired(session: Session) -> list[uuid.UUID]:
-    """Fail the expired jobs that have no attempts left; returns their video ids.
+    """Fail the expired jobs that have no attempts left; returns their video ids (jobs without
+    a video, like aggregate jobs, are failed too but not listed).
 
     Expired jobs with attempts left need nothing: `claim` takes them like pending ones.
     """
@@ -83,7 +118,7 @@ def reap_expired(session: Session) -> list[uuid.UUID]:
                          AND attempts >= max_attempts
                        FOR UPDATE SKIP LOCKED)
         RETURNING video_id"""), {"msg": DEAD_WORKER_MESSAGE}).scalars().all()
-    return list(rows)
+    return [video_id for video_id in rows if video_id is not None]
 
 
 def claim(session: Session, *, worker_id: str,

@@ -58,6 +58,7 @@ class CourseDraft:
     lesson_count: int = 0
     minutes: int = 0
     blockers: list[str] = dataclasses.field(default_factory=list)  # [] = can be published
+    required_tier: str = ""   # "" (every member) | "premium" | "pro"
 
 
 @dataclasses.dataclass

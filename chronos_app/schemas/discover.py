@@ -29,6 +29,8 @@ class FeedCard:
     chapters: list[ChapterLink] = field(default_factory=list)  # the first 12, in order
     description: str = ""
     tags: list[str] = field(default_factory=list)
+    required_tier: str = ""  # "premium" | "pro" for a subscriber-only video, else ""
+    locked: bool = False     # the actor's tier does not reach it: the watch page shows a gate
 
 
 @dataclass

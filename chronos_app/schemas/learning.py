@@ -20,6 +20,8 @@ class CatalogCourse:
     status_label: str = "Not started"
     published: str = ""           # "Nov 22, 2026"
     last_activity: str = ""       # ISO time of the latest watch session on its lessons, or ""
+    required_tier: str = ""       # "premium" | "pro" for a subscriber-only course, else ""
+    locked: bool = False          # the actor's tier does not reach it: opening it shows a gate
 
 
 @dataclass
@@ -35,6 +37,8 @@ class ViewerLesson:
     percent: int = 0              # best percent_complete over the student's sessions of the video
     completed: bool = False       # has_student_completed_video (a session reached 90 %)
     number: str = ""              # "1.2": module 1, lesson 2
+    required_tier: str = ""       # "premium" | "pro" when the lesson's video is subscriber-only
+    locked: bool = False          # the actor's tier does not reach the video (watch shows a gate)
 
 
 @dataclass
@@ -61,6 +65,8 @@ class CourseView:
     completed: bool = False       # every required lesson (none required: every lesson) complete
     resume_lesson_id: str = ""    # latest watched lesson, else first not completed, else first
     is_owner: bool = False        # the creator previewing (no progress)
+    required_tier: str = ""       # "premium" | "pro" for a subscriber-only course, else ""
+    locked: bool = False          # always False when returned: a locked course raises Gated
 
 
 @dataclass

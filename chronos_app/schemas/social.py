@@ -35,6 +35,8 @@ class VideoCard:
     comments: int = 0
     chapters: int = 0
     published: str = ""         # "Nov 22, 2026"
+    required_tier: str = ""     # "premium" | "pro" for a subscriber-only video, else ""
+    locked: bool = False        # the actor's tier does not reach it: the watch page shows a gate
 
 
 @dataclass

@@ -84,3 +84,4 @@ class VideoDetail:
     chapters: list[ChapterRow] = dataclasses.field(default_factory=list)
     chunk_count: int = 0
     embedding_model: str = ""
+    required_tier: str = ""   # "" (members / public) | "premium" | "pro"

@@ -356,7 +356,8 @@ def _draft(session: Session, course: Course, layout: Layout | None = None) -> Co
         thumbnail_url=course.thumbnail_url or "", published=bool(course.is_published),
         published_at=_date(course.published_at) if course.is_published else "",
         modules=modules, lesson_count=sum(len(m.lessons) for m in modules),
-        minutes=sum(m.minutes for m in modules), blockers=_blockers(course, layout, videos))
+        minutes=sum(m.minutes for m in modules), blockers=_blockers(course, layout, videos),
+        required_tier=str((course.meta or {}).get("required_tier") or ""))
 
 
 def list_courses(*, session: Session, actor: Actor) -> list[CourseSummary]:

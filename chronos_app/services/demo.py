@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from chronos_app.core.errors import ChronosError
 from chronos_app.models import User, Video
 from chronos_app.schemas.accounts import Actor
-from chronos_app.services import accounts, schools, videos
+from chronos_app.services import accounts, schools, social, videos
 from chronos_app.services.demo_lessons import DEMO_LESSONS, lesson_duration, lesson_vtt
 
 DEMO_PASSWORD = "Chronos-demo1"
@@ -68,6 +68,12 @@ def seed(*, session: Session) -> list[str]:
         student = _ensure_user(session, demo)
         if creator.creator_id not in student.student_of:
             schools.join_school(session=session, actor=student, creator_id=creator.creator_id)
+        if demo.username != "leo":  # leo has not followed anyone yet: his "Following" is empty
+            social.follow(session=session, actor=student, username=DEMO_CREATOR.username)
+    maya = session.get(User, creator.user_id)
+    if not maya.is_verified:
+        maya.is_verified = True
+        session.add(maya)
     return [DEMO_CREATOR.username, *(d.username for d in DEMO_STUDENTS)]
 
 

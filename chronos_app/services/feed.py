@@ -3,7 +3,9 @@
 Who sees what follows `media.can_view_video`, written as SQL so that paging stays correct: a
 video is listed only when it is published, not deleted, of an active school, and public, or
 of a school the actor is an active student of, or of the actor's own school. (The owner's
-unpublished previews are not feed material.)
+unpublished previews are not feed material.) Subscriber-only videos stay listed, so people
+discover them: their cards carry `required_tier` and `locked` (the actor's tier does not reach
+it, `subscriptions.REACHES_SQL`), and their watch page shows the gate.
 
 Every page is two queries whatever its size: the cards (with their school, creator, live
 comment count and chapter count) and the first chapters of all of them.
@@ -39,6 +41,7 @@ from chronos_app.pipeline.sources import format_clock
 from chronos_app.schemas.accounts import Actor
 from chronos_app.schemas.discover import ChapterLink, FeedCard, FeedPage
 from chronos_app.services.media import thumbnail_media_url
+from chronos_app.services.subscriptions import REACHES_SQL, required_tier
 
 DEFAULT_LIMIT = 12
 MAX_LIMIT = 50
@@ -71,13 +74,14 @@ VISIBLE_SQL = """
                       AND st.user_id = CAST(:actor_user AS uuid)))
 """
 
-CARD_COLUMNS_SQL = """
+CARD_COLUMNS_SQL = f"""
     v.id, v.title, v.description, v.tags, v.source_type, v.thumbnail_url,
     v.duration_seconds, v.view_count, v.like_count, v.published_at,
     cr.name AS school_name, u.username, u.display_name,
     (SELECT count(*) FROM comments cm
      WHERE cm.video_id = v.id AND cm.is_deleted = false) AS comment_count,
-    (SELECT count(*) FROM chapters ch WHERE ch.video_id = v.id) AS chapter_count
+    (SELECT count(*) FROM chapters ch WHERE ch.video_id = v.id) AS chapter_count,
+    v.metadata->>'required_tier' AS required_tier, NOT {REACHES_SQL} AS locked
 """
 
 CARD_FROM_SQL = """
@@ -224,7 +228,9 @@ def cards_from_rows(session: Session, rows: Sequence[Any],
             views=int(r.view_count or 0), likes=int(r.like_count or 0),
             comments=int(r.comment_count or 0), chapter_count=int(r.chapter_count or 0),
             chapters=chapters.get(r.id, []), description=r.description or "",
-            tags=list(r.tags or [])))
+            tags=list(r.tags or []),
+            required_tier=required_tier({"required_tier": r.required_tier}) or "",
+            locked=bool(r.locked)))
     return cards
 
 

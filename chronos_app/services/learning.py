@@ -13,6 +13,12 @@ Students see only lessons whose video is published and not deleted (and belongs 
 course's school); the owning creator previews every lesson of their courses, published or not,
 with no progress. Anything a student may not see is "not available", so existence is not
 revealed.
+
+Subscriber-only content (`services.subscriptions`): the catalog lists a gated course with
+`required_tier` and `locked` (the student's tier does not reach it), and opening a locked
+course raises `Gated`. Lessons whose video is gated stay in the course, flagged `locked`, and
+count for progress as usual (the course is complete only with them); their watch page shows
+the gate. A gated course does not gate its lesson videos.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from chronos_app.models import (
     Creator,
     ModuleLesson,
     Student,
+    Subscription,
     User,
     Video,
     VideoWatchSession,
@@ -46,6 +53,7 @@ from chronos_app.schemas.learning import (
     ViewerLesson,
     ViewerModule,
 )
+from chronos_app.services import subscriptions
 
 COURSE_NOT_AVAILABLE = "That course is not available."
 
@@ -171,6 +179,7 @@ class _Lesson:
     required: bool
     minutes: int
     duration_seconds: float
+    required_tier: str = ""   # the video's gate ("" when open)
 
 
 def _lessons(session: Session, course_ids: Sequence[uuid.UUID], *, students: bool,
@@ -180,7 +189,7 @@ def _lessons(session: Session, course_ids: Sequence[uuid.UUID], *, students: boo
     if not course_ids:
         return []
     stmt = (select(ModuleLesson, CourseModule.course_id, Video.title, Video.description,
-                   Video.duration_seconds)
+                   Video.duration_seconds, Video.meta)
             .join(CourseModule, CourseModule.id == ModuleLesson.module_id)
             .join(Video, Video.id == ModuleLesson.video_id)
             .where(CourseModule.course_id.in_(list(course_ids)))
@@ -199,8 +208,9 @@ def _lessons(session: Session, course_ids: Sequence[uuid.UUID], *, students: boo
                 description=lesson.description or video_description or "",
                 required=bool(lesson.is_required),
                 minutes=lesson_minutes(lesson.estimated_duration_minutes, duration),
-                duration_seconds=float(duration or 0))
-        for lesson, course_id, video_title, video_description, duration
+                duration_seconds=float(duration or 0),
+                required_tier=subscriptions.required_tier(video_meta) or "")
+        for lesson, course_id, video_title, video_description, duration, video_meta
         in session.exec(stmt).all()
     ]
 
@@ -219,12 +229,21 @@ def _stats(session: Session, student_ids: Iterable[uuid.UUID],
     return fold_sessions(rows)
 
 
-def _membership(session: Session, actor: Actor, creator_id: uuid.UUID) -> uuid.UUID | None:
-    """The actor's active student id in the school, read from the database (not the actor,
-    which may be stale after leaving)."""
-    return session.exec(select(Student.id).where(
-        Student.user_id == actor.user_id, Student.creator_id == creator_id,
-        Student.is_active.is_(True))).first()
+def _membership(session: Session, actor: Actor,
+                creator: Creator) -> tuple[uuid.UUID | None, str | None]:
+    """The actor's active student id in the school and their tier there (None, None when not
+    a member), in one query, read from the database (not the actor, which may be stale after
+    leaving)."""
+    row = session.exec(
+        select(Student.id, Subscription)
+        .outerjoin(Subscription, (Subscription.subscriber_id == Student.user_id)
+                   & (Subscription.creator_id == creator.user_id))
+        .where(Student.user_id == actor.user_id, Student.creator_id == creator.id,
+               Student.is_active.is_(True))).first()
+    if row is None:
+        return None, None
+    student_id, sub = row
+    return student_id, subscriptions.effective_tier(sub, member=True, now=datetime.now(UTC))
 
 
 @dataclass
@@ -233,6 +252,7 @@ class _Access:
     school_name: str
     is_owner: bool
     student_id: uuid.UUID | None   # None for the owner
+    tier: str | None = None        # the student's tier in the school (None for the owner)
 
 
 def _course_access(session: Session, actor: Actor | None,
@@ -256,10 +276,15 @@ def _course_access(session: Session, actor: Actor | None,
         return _Access(course=course, school_name=school, is_owner=True, student_id=None)
     if not course.is_published or not creator.is_active:
         raise NotFound(COURSE_NOT_AVAILABLE)
-    student_id = _membership(session, actor, course.creator_id)
+    student_id, tier = _membership(session, actor, creator)
     if student_id is None:
         raise NotFound(COURSE_NOT_AVAILABLE)
-    return _Access(course=course, school_name=school, is_owner=False, student_id=student_id)
+    required = subscriptions.required_tier(course.meta)
+    if not subscriptions.reaches(tier, required):
+        raise subscriptions.gated_error(session, creator_id=course.creator_id, required=required,
+                                        actor=actor, course_title=course.title)
+    return _Access(course=course, school_name=school, is_owner=False, student_id=student_id,
+                   tier=tier)
 
 
 def _course_progress(lessons: Sequence[_Lesson], student_id: uuid.UUID | None,
@@ -286,7 +311,8 @@ _CatalogRow = tuple[Course, datetime | None, CatalogCourse]
 def catalog(*, session: Session, actor: Actor, search: str = "", status: str = "all",
             sort: str = "recent") -> list[CatalogCourse]:
     """The published courses of every active school the actor is an active student of, with
-    their progress. Four queries whatever the number of courses and lessons."""
+    their progress (a subscriber-only course the actor's tier does not reach is `locked`).
+    Four queries whatever the number of courses and lessons."""
     if status not in CATALOG_STATUSES:
         raise InvalidInput("Choose a status of all, not started, in progress or completed.",
                            field="status", details=list(CATALOG_STATUSES))
@@ -294,15 +320,21 @@ def catalog(*, session: Session, actor: Actor, search: str = "", status: str = "
         raise InvalidInput("Sort by recent, title, progress or activity.", field="sort",
                            details=list(CATALOG_SORTS))
     members = session.exec(
-        select(Student.id, Creator, User.username)
+        select(Student.id, Creator, User.username, Subscription)
         .join(Creator, Creator.id == Student.creator_id)
         .join(User, User.id == Creator.user_id)
+        .outerjoin(Subscription, (Subscription.subscriber_id == Student.user_id)
+                   & (Subscription.creator_id == Creator.user_id))
         .where(Student.user_id == actor.user_id, Student.is_active.is_(True),
                Creator.is_active.is_(True))).all()
     if not members:
         return []
-    student_of = {creator.id: student_id for student_id, creator, _ in members}
-    schools = {creator.id: _school_name(creator, username) for _, creator, username in members}
+    student_of = {creator.id: student_id for student_id, creator, _, _ in members}
+    schools = {creator.id: _school_name(creator, username)
+               for _, creator, username, _ in members}
+    now = datetime.now(UTC)
+    tiers = {creator.id: subscriptions.effective_tier(sub, member=True, now=now)
+             for _, creator, _, sub in members}
     stmt = select(Course).where(Course.creator_id.in_(list(student_of)),
                                 Course.is_published.is_(True), Course.is_deleted.is_(False))
     term = " ".join((search or "").split())[:SEARCH_MAX]
@@ -326,13 +358,16 @@ def catalog(*, session: Session, actor: Actor, search: str = "", status: str = "
         state = status_of(percent, started)
         if status != "all" and state != status:
             continue
+        required = subscriptions.required_tier(course.meta)
         card = CatalogCourse(
             id=str(course.id), title=course.title, description=course.description or "",
             thumbnail_url=course.thumbnail_url or "", school_name=schools[course.creator_id],
             lesson_count=len(mine), minutes=sum(lesson.minutes for lesson in mine),
             percent=percent, status=state, status_label=STATUS_LABELS[state],
             published=_date(_aware(course.published_at)),
-            last_activity=last_at.isoformat() if last_at else "")
+            last_activity=last_at.isoformat() if last_at else "",
+            required_tier=required or "",
+            locked=not subscriptions.reaches(tiers.get(course.creator_id), required))
         rows.append((course, last_at, card))
     return [card for _, _, card in sorted(rows, key=_catalog_key(sort))]
 
@@ -383,7 +418,9 @@ def course_view(*, session: Session, actor: Actor, course_id: uuid.UUID | str) -
                 minutes=lesson.minutes,
                 duration=format_clock(lesson.duration_seconds) if lesson.duration_seconds else "",
                 percent=stat.percent if stat else 0, completed=bool(stat and stat.completed),
-                number=f"{m_number}.{l_number}"))
+                number=f"{m_number}.{l_number}", required_tier=lesson.required_tier,
+                locked=not access.is_owner
+                and not subscriptions.reaches(access.tier, lesson.required_tier or None)))
         done, counted, percent = progress_of((item.required, item.completed) for item in items)
         view_modules.append(ViewerModule(
             id=str(module.id), title=module.title, description=module.description or "",
@@ -394,7 +431,8 @@ def course_view(*, session: Session, actor: Actor, course_id: uuid.UUID | str) -
         id=str(course.id), title=course.title, description=course.description or "",
         school_name=access.school_name, modules=view_modules, percent=percent,
         completed_count=done, required_count=counted, completed=counted > 0 and done == counted,
-        resume_lesson_id=_resume_lesson(flat, sid, stats), is_owner=access.is_owner)
+        resume_lesson_id=_resume_lesson(flat, sid, stats), is_owner=access.is_owner,
+        required_tier=subscriptions.required_tier(course.meta) or "")
 
 
 def _resume_lesson(lessons: Sequence[ViewerLesson], student_id: uuid.UUID | None,

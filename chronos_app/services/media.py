@@ -3,6 +3,8 @@
 The rules follow the RLS specification: the owning creator always; anyone else only a video
 that is published, not deleted, of an active school, and either public or of a school the
 actor is an active student of. Everything else is "not found", so existence is not revealed.
+A subscriber-only video (`metadata.required_tier`, see `services.subscriptions`) also needs
+the actor's tier in the school; without it the video is listed but its file is "not found".
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from chronos_app.core.errors import InvalidInput, NotFound
 from chronos_app.core.storage import Storage, get_storage, thumbnail_key
 from chronos_app.models import Creator, Video
 from chronos_app.schemas.accounts import Actor
+from chronos_app.services import subscriptions
 
 MediaKind = Literal["video", "thumbnail"]
 
@@ -41,7 +44,9 @@ def thumbnail_media_url(video_id: uuid.UUID | str) -> str:
     return f"/media/thumbnails/{video_id}"
 
 
-def can_view_video(*, session: Session, actor: Actor | None, video: Video) -> bool:
+def can_list_video(*, session: Session, actor: Actor | None, video: Video) -> bool:
+    """May the actor know the video (see its card, title and gate)? The rule above, without
+    subscriber tiers."""
     if actor is not None and actor.creator_id is not None and actor.creator_id == video.creator_id:
         return True
     if video.is_deleted or video.published_at is None:
@@ -52,6 +57,21 @@ def can_view_video(*, session: Session, actor: Actor | None, video: Video) -> bo
     if video.is_public:
         return True
     return actor is not None and video.creator_id in actor.student_of
+
+
+def can_view_video(*, session: Session, actor: Actor | None, video: Video) -> bool:
+    """May the actor watch it (its file, transcript, comments, tutor passages)? Listed, and
+    for a subscriber-only video (`metadata.required_tier`) their tier in the school reaches it
+    (`subscriptions.video_gate`); the owner always."""
+    if not can_list_video(session=session, actor=actor, video=video):
+        return False
+    if actor is not None and actor.creator_id is not None and actor.creator_id == video.creator_id:
+        return True
+    required = subscriptions.required_tier(video.meta)
+    if required is None:
+        return True
+    tier = subscriptions.actor_tier(session=session, actor=actor, creator_id=video.creator_id)
+    return subscriptions.reaches(tier, required)
 
 
 def media_access(*, session: Session, actor: Actor | None, video_id: uuid.UUID,

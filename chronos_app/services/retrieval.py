@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from chronos_app.ai.base import Embedder
@@ -24,6 +24,7 @@ from chronos_app.ai.local_embedder import STOPWORDS
 from chronos_app.core.errors import NotFound
 from chronos_app.models import Course, CourseModule, Creator, ModuleLesson, Student, User, Video
 from chronos_app.schemas.accounts import Actor
+from chronos_app.services import subscriptions
 from chronos_app.services.media import can_view_video
 
 __all__ = ["EXACT_LIMIT", "HNSW_EF_SEARCH", "MIN_SIMILARITY", "MODES", "RRF_K", "SCOPE_KINDS",
@@ -179,6 +180,8 @@ def resolve_scope(*, session: Session, actor: Actor | None, kind: str, scope_id:
       lessons' videos not deleted);
     - school: an active school the actor is an active student of (its published videos); the
       owner: every own video not deleted that has chunks.
+    Subscriber-only videos above the actor's tier (`services.subscriptions`) are in no scope
+    of theirs (a gated video or course of its own is `NotFound`).
     Anything else — unknown kind, malformed id, another tenant — is `NotFound`."""
     target = _parse_id(scope_id)
     if actor is None or target is None or kind not in SCOPE_KINDS:
@@ -211,7 +214,8 @@ def _course_scope(session: Session, actor: Actor, course_id: uuid.UUID) -> Scope
     course, creator = row
     owner = actor.creator_id is not None and actor.creator_id == course.creator_id
     if not owner and (not course.is_published or not creator.is_active
-                      or not _active_member(session, actor, course.creator_id)):
+                      or not _active_member(session, actor, course.creator_id)
+                      or subscriptions.course_gate(session=session, actor=actor, course=course)):
         raise NotFound(SCOPE_NOT_FOUND)
     stmt = (select(ModuleLesson.video_id)
             .join(CourseModule, CourseModule.id == ModuleLesson.module_id)
@@ -221,9 +225,15 @@ def _course_scope(session: Session, actor: Actor, course_id: uuid.UUID) -> Scope
             .order_by(CourseModule.display_order, CourseModule.created_at, CourseModule.id,
                       ModuleLesson.lesson_order, ModuleLesson.id))
     if not owner:
-        stmt = stmt.where(Video.published_at.is_not(None))
+        stmt = stmt.where(Video.published_at.is_not(None), _tier_reached(session, actor, creator))
     return Scope(kind="course", id=str(course.id), label=f"Course: {course.title}",
                  creator_id=str(course.creator_id), video_ids=_ids(session.exec(stmt).all()))
+
+
+def _tier_reached(session: Session, actor: Actor, creator: Creator):  # noqa: ANN202
+    """`Video` is not subscriber-only above the actor's tier in the school."""
+    locked = subscriptions.locked_tiers(session=session, actor=actor, creator_id=creator.id)
+    return func.coalesce(Video.meta["required_tier"].astext, "").not_in(locked)
 
 
 def _school_scope(session: Session, actor: Actor, creator_id: uuid.UUID) -> Scope:
@@ -238,7 +248,7 @@ def _school_scope(session: Session, actor: Actor, creator_id: uuid.UUID) -> Scop
         stmt = stmt.where(text("EXISTS (SELECT 1 FROM video_chunks c "
                                "WHERE c.video_id = videos.id)"))
     else:
-        stmt = stmt.where(Video.published_at.is_not(None))
+        stmt = stmt.where(Video.published_at.is_not(None), _tier_reached(session, actor, creator))
     ids = session.exec(stmt.order_by(Video.created_at, Video.id)).all()
     return Scope(kind="school", id=str(creator.id), label=_school_label(session, creator),
                  creator_id=str(creator.id), video_ids=_ids(ids))
@@ -271,7 +281,8 @@ _HIT_COLUMNS = ("c.id AS chunk_id, c.video_id, v.title AS video_title, "
 def _visible(scope: Scope, actor: Actor | None) -> tuple[str, dict[str, Any]]:
     """The WHERE clause (on `c` video_chunks joined to `v` videos) of the scope's chunks the
     actor may see, rebuilt from the scope: its videos, of its school, not deleted, and unless
-    the actor owns the school published, of an active school, public or the actor's school."""
+    the actor owns the school published, of an active school, public or the actor's school,
+    and not subscriber-only above the actor's tier (`subscriptions.reaches_sql`)."""
     creator = _parse_id(scope.creator_id)
     video_ids = [v for v in (_parse_id(i) for i in scope.video_ids) if v is not None]
     params: dict[str, Any] = {"video_ids": video_ids, "creator_id": creator}
@@ -280,8 +291,12 @@ def _visible(scope: Scope, actor: Actor | None) -> tuple[str, dict[str, Any]]:
     owner = actor is not None and actor.creator_id is not None and actor.creator_id == creator
     if not owner:
         params["member"] = actor is not None and creator in actor.student_of
+        params["actor_user"] = actor.user_id if actor is not None else None
+        params["actor_creator"] = actor.creator_id if actor is not None else None
         where += (" AND v.published_at IS NOT NULL AND (v.is_public OR :member) AND EXISTS "
-                  "(SELECT 1 FROM creators cr WHERE cr.id = v.creator_id AND cr.is_active)")
+                  "(SELECT 1 FROM creators cr WHERE cr.id = v.creator_id AND cr.is_active) AND "
+                  + subscriptions.reaches_sql(
+                      "(SELECT cr.user_id FROM creators cr WHERE cr.id = v.creator_id)"))
     return where, params
 
 

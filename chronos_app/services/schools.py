@@ -60,11 +60,18 @@ def join_school(*, session: Session, actor: Actor, creator_id: uuid.UUID) -> Act
     subscription = session.exec(select(Subscription).where(
         Subscription.subscriber_id == actor.user_id,
         Subscription.creator_id == creator.user_id)).first()
-    if subscription is None:
-        subscription = Subscription(subscriber_id=actor.user_id, creator_id=creator.user_id)
-    subscription.is_active = True
-    subscription.expires_at = None
-    session.add(subscription)
+    if subscription is None or not subscription.is_active:
+        # A (re)started membership is the free basic tier; a running paid tier (see
+        # services.subscriptions) is left as it is.
+        subscription = subscription or Subscription(subscriber_id=actor.user_id,
+                                                    creator_id=creator.user_id)
+        subscription.subscription_type = "basic"
+        subscription.is_active = True
+        subscription.expires_at = None
+        subscription.cancel_at_period_end = False
+        subscription.price_cents = 0
+        subscription.started_at = utcnow()
+        session.add(subscription)
     student = session.exec(select(Student).where(
         Student.user_id == actor.user_id, Student.creator_id == creator.id)).first()
     if student is None:

@@ -2,8 +2,10 @@
 
 Video search is PostgreSQL full text (`websearch_to_tsquery('english', ...)`, so "quoted
 phrases", `or` and `-word` work) over the title and tags (weight A), the description (B) and
-the timed transcript segments (C). Only videos the actor may watch are searched (the rule of
-`feed.VISIBLE_SQL`). A hit's rank is 1 + 0.75 x the title/tags/description rank when those
+the timed transcript segments (C). Only videos the actor may see are searched (the rule of
+`feed.VISIBLE_SQL`); a subscriber-only video the actor's tier does not reach is found by its
+title, tags and description (its card shows the lock) but never by its transcript, so no
+snippet quotes gated content. A hit's rank is 1 + 0.75 x the title/tags/description rank when those
 matched, plus 0.25 x the best transcript segment's rank (each `ts_rank_cd` normalised into
 [0, 1)), so every title, tag or description match ranks above every transcript-only match.
 
@@ -34,6 +36,7 @@ from chronos_app.services.feed import (
     cards_by_id,
     clamp_limit,
 )
+from chronos_app.services.subscriptions import REACHES_SQL
 
 MAX_QUERY_CHARS = 200
 TOO_LONG = f"Search for at most {MAX_QUERY_CHARS} characters."
@@ -50,7 +53,8 @@ _SEARCH_SQL = text(f"""
         SELECT v.id, v.title, v.description, v.published_at,
                setweight(to_tsvector('english', v.title), 'A')
                || setweight(to_tsvector('english', array_to_string(v.tags, ' ')), 'A')
-               || setweight(to_tsvector('english', coalesce(v.description, '')), 'B') AS doc
+               || setweight(to_tsvector('english', coalesce(v.description, '')), 'B') AS doc,
+               {REACHES_SQL} AS reached
         FROM videos v JOIN creators cr ON cr.id = v.creator_id
         WHERE {VISIBLE_SQL}
     ),
@@ -60,7 +64,7 @@ _SEARCH_SQL = text(f"""
                    AS seg_rank
         FROM video_segments s CROSS JOIN q
         WHERE to_tsvector('english', s.text) @@ q.query
-          AND s.video_id IN (SELECT id FROM vis)
+          AND s.video_id IN (SELECT id FROM vis WHERE vis.reached)
         ORDER BY s.video_id, seg_rank DESC, s.start_seconds
     ),
     ranked AS (

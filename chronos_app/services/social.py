@@ -4,9 +4,10 @@ Counts follow the definitions of the `user_stats` and `videos_with_stats` views 
 tests check them against the views) but are computed with one correlated subquery per count:
 the views join every follower x following x subscriber x video (and chapter x comment x like)
 row before counting, which takes seconds for a modest profile. Video lists apply
-`media.can_view_video`'s rule in SQL, so paging stays exact, and then check every row with
-`can_view_video` itself: a video the actor may not watch never shows up, not even through
-someone else's likes. Inactive accounts are "not found" everywhere.
+`media.can_list_video`'s rule in SQL, so paging stays exact, and then check every row with
+`can_list_video` itself: a video the actor may not see never shows up, not even through
+someone else's likes. Subscriber-only videos show up with `locked` when the actor's tier does
+not reach them (their watch page shows the gate). Inactive accounts are "not found" everywhere.
 
 Avatars are public: PNG, JPEG, WebP or GIF (checked by extension *and* magic bytes), at most
 2 MB, stored under ``avatars/<user_id>.<ext>``. `users.avatar_url` holds the media API path
@@ -45,8 +46,8 @@ from chronos_app.pipeline.media import extension_of
 from chronos_app.pipeline.sources import format_clock
 from chronos_app.schemas.accounts import Actor
 from chronos_app.schemas.social import PersonCard, ProfileView, VideoCard
-from chronos_app.services import schools
-from chronos_app.services.media import can_view_video, thumbnail_media_url
+from chronos_app.services import schools, subscriptions
+from chronos_app.services.media import can_list_video, can_view_video, thumbnail_media_url
 
 NO_ONE = "No one here goes by that name."
 SELF_FOLLOW = "You can't follow yourself."
@@ -207,7 +208,7 @@ def _profile_view(session: Session, actor: Actor | None, user: User) -> ProfileV
 # --- video tabs ---------------------------------------------------------------------------------
 
 def _visible_to(actor: Actor | None) -> ColumnElement[bool]:
-    """SQL for "published, not deleted, and `can_view_video` allows it" (Creator joined)."""
+    """SQL for "published, not deleted, and `can_list_video` allows it" (Creator joined)."""
     member_of = list(actor.student_of) if actor is not None else []
     others = and_(Creator.is_active.is_(True),
                   or_(Video.is_public.is_(True),
@@ -269,8 +270,9 @@ def _video_cards(session: Session, actor: Actor | None,
                  rows: Iterable[tuple[Video, Creator, User, int, int]]) -> list[VideoCard]:
     cards = []
     for video, creator, owner, chapters, comments in rows:
-        if not can_view_video(session=session, actor=actor, video=video):
+        if not can_list_video(session=session, actor=actor, video=video):
             continue  # the SQL rule already left it out; this keeps the two from drifting
+        gate = subscriptions.required_tier(video.meta)
         duration = float(video.duration_seconds or 0)
         cards.append(VideoCard(
             id=str(video.id), title=video.title, poster_url=_poster(video),
@@ -279,7 +281,9 @@ def _video_cards(session: Session, actor: Actor | None,
             creator_username=owner.username, views=int(video.view_count or 0),
             likes=int(video.like_count or 0), comments=int(comments or 0),
             chapters=int(chapters or 0),
-            published=_date(video.published_at)))
+            published=_date(video.published_at), required_tier=gate or "",
+            locked=gate is not None
+            and not can_view_video(session=session, actor=actor, video=video)))
     return cards
 
 

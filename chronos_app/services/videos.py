@@ -346,6 +346,7 @@ def video_detail(*, session: Session, actor: Actor, video_id: uuid.UUID | str) -
         status_label=row.status_label, error_message=row.error_message, progress=row.progress,
         duration_seconds=video.duration_seconds or 0, duration=row.duration,
         published=row.published,
+        required_tier=str((video.meta or {}).get("required_tier") or ""),
         media_url=f"/media/videos/{video.id}" if video.storage_path else "",
         transcript_source=_source_label(str((video.meta or {}).get("transcript_source") or "")),
         cues=[CueRow(start=s.start_seconds, label=format_clock(s.start_seconds), text=s.text)

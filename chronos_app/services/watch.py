@@ -3,7 +3,9 @@
 Who may watch follows `media.can_view_video`: the owning creator always (an unpublished video
 is their preview), anyone else only a published video of an active school that is public or
 of a school they are an active student of. Everything else is "not available", so existence
-is not revealed.
+is not revealed. A subscriber-only video whose tier the actor lacks raises `Gated` instead
+(from every function here that takes a video): the page shows its title and a gate offering
+the tier, not the content.
 
 Watch time is measured on the server. The player reports its position now and then; only
 media time that advanced no faster than the wall clock allows (at the claimed speed, with some
@@ -50,6 +52,7 @@ from chronos_app.schemas.watch import (
     ProgressResult,
     WatchView,
 )
+from chronos_app.services import subscriptions
 from chronos_app.services.media import can_view_video, thumbnail_media_url, video_media_url
 
 NOT_AVAILABLE = "This video is not available."
@@ -228,8 +231,13 @@ def _parse_id(value: uuid.UUID | str | None) -> uuid.UUID | None:
 def _visible_video(session: Session, actor: Actor | None, video_id: uuid.UUID | str) -> Video:
     vid = _parse_id(video_id)
     video = session.get(Video, vid) if vid is not None else None
-    if video is None or video.is_deleted or actor is None \
-            or not can_view_video(session=session, actor=actor, video=video):
+    if video is None or video.is_deleted or actor is None:
+        raise NotFound(NOT_AVAILABLE)
+    if not can_view_video(session=session, actor=actor, video=video):
+        gate = subscriptions.video_gate(session=session, actor=actor, video=video)
+        if gate is not None:  # the tier is the only reason: show the gate, not "not available"
+            raise subscriptions.gated_error(session, creator_id=video.creator_id, required=gate,
+                                            actor=actor, video_title=video.title)
         raise NotFound(NOT_AVAILABLE)
     return video
 

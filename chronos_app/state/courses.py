@@ -191,6 +191,21 @@ class CourseBuilderState(rx.State):
                               else "Unpublished: students no longer see it.")
 
     @rx.event
+    async def set_tier(self, value: str):
+        from chronos_app.services import subscriptions
+
+        actor = await _actor(self)
+        tier = "" if value == "members" else value
+        try:
+            await call(subscriptions.set_course_tier, actor=actor, course_id=self.draft.id,
+                       tier=tier)
+        except ChronosError as err:
+            return rx.toast.error(err.message)
+        self.draft.required_tier = tier
+        return rx.toast.success("Only " + tier.capitalize() + " subscribers can take it now."
+                                if tier else "Every member can take it now.")
+
+    @rx.event
     async def delete_course(self):
         actor = await _actor(self)
         try:

@@ -8,7 +8,7 @@ import asyncio
 import reflex as rx
 
 from chronos_app import routes
-from chronos_app.core.errors import ChronosError
+from chronos_app.core.errors import ChronosError, Gated
 from chronos_app.schemas.learning import CatalogCourse, CourseView, ViewerLesson
 from chronos_app.services import learning
 from chronos_app.state.auth import AuthState
@@ -78,6 +78,11 @@ class CourseViewerState(rx.State):
     loaded: bool = False
     not_found: bool = False
     lesson_id: str = ""
+    gated: bool = False            # a subscriber-only course the student's tier doesn't reach
+    gate_title: str = ""
+    gate_school: str = ""
+    gate_tier: str = ""
+    gate_creator: str = ""
     up_next: str = ""              # title of the next lesson while auto-advance counts down
     countdown: int = 0
     _advance_token: int = 0
@@ -106,6 +111,11 @@ class CourseViewerState(rx.State):
         try:
             self.course = await call(learning.course_view, actor=actor,
                                      course_id=self.course_id)  # the route's [course_id]
+        except Gated as gate:
+            self.course, self.gated = CourseView(), True
+            self.gate_title, self.gate_school = gate.course_title, gate.school_name
+            self.gate_tier, self.gate_creator = gate.required_tier.capitalize(), gate.creator_id
+            return False
         except ChronosError:
             self.course, self.not_found = CourseView(), True
             return False
@@ -131,7 +141,7 @@ class CourseViewerState(rx.State):
 
     @rx.event
     async def load(self):
-        self.loaded, self.not_found, self.lesson_id = False, False, ""
+        self.loaded, self.not_found, self.lesson_id, self.gated = False, False, "", False
         if not await self._reload_course():
             self.loaded = True
             return None

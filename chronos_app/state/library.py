@@ -219,7 +219,7 @@ class LibraryState(rx.State):
 
 
 class VideoEditorState(rx.State):
-    """One video: status, transcript viewer, chapter editor, publishing."""
+    """One video: status, transcript viewer, chapter editor, publishing, who may watch."""
 
     detail: VideoDetail = VideoDetail()
     draft: list[ChapterRow] = []
@@ -414,4 +414,18 @@ class VideoEditorState(rx.State):
         return rx.toast.success("Published: students can watch it now." if published
                                 else "Unpublished: students no longer see it.")
 
+    @rx.event
+    async def set_tier(self, value: str):
+        """Who may watch: all members ("members"), or Premium / Pro subscribers."""
+        from chronos_app.services import subscriptions
 
+        actor = await _actor(self)
+        tier = "" if value == "members" else value
+        try:
+            await call(subscriptions.set_video_tier, actor=actor, video_id=self.detail.id,
+                       tier=tier)
+        except ChronosError as err:
+            return rx.toast.error(err.message)
+        self.detail.required_tier = tier
+        return rx.toast.success("Only " + tier.capitalize() + " subscribers can watch it now."
+                                if tier else "All members can watch it now.")

@@ -13,7 +13,7 @@ import time
 import reflex as rx
 
 from chronos_app.components.player import rate_script, seek_script, start_script
-from chronos_app.core.errors import ChronosError
+from chronos_app.core.errors import ChronosError, Gated
 from chronos_app.pipeline.sources import format_clock, parse_timestamp
 from chronos_app.schemas.watch import ChapterMark, CueLine, LessonCard, WatchView
 from chronos_app.services import search, watch
@@ -51,6 +51,11 @@ class WatchState(rx.State):
     rate: float = 1.0
     cue_filter: str = ""
     resumed_from: str = ""     # "2:31" when the page resumed where the student left off
+    gated: bool = False        # subscriber-only: the title shows, the content does not
+    gate_title: str = ""
+    gate_school: str = ""
+    gate_tier: str = ""
+    gate_creator: str = ""
     side_tab: str = "chapters"
 
     _start_at: float = 0.0
@@ -126,7 +131,7 @@ class WatchState(rx.State):
     async def open_video(self, video_id: str, *, ref: str = "", at: str = "") -> list:
         """Show `video_id` (the watch page, or a lesson of the course viewer); returns the
         browser events that start it at `at`, at `#t=`, or where the student left off."""
-        self.loaded, self.not_found = False, False
+        self.loaded, self.not_found, self.gated = False, False, False
         self.position, self.cue_filter, self.resumed_from = 0.0, "", ""
         self._session_id, self._started, self._last_flush, self._last_cue = "", False, 0.0, -1
         self._ref = ref
@@ -135,6 +140,12 @@ class WatchState(rx.State):
             return []
         try:
             view = await call(watch.watch_view, actor=actor, video_id=video_id)
+        except Gated as gate:
+            self.view, self.gated, self.loaded = WatchView(), True, True
+            self.gate_title, self.gate_school = gate.video_title, gate.school_name
+            self.gate_tier = gate.required_tier.capitalize()
+            self.gate_creator = gate.creator_id
+            return []
         except ChronosError:
             self.view, self.not_found, self.loaded = WatchView(), True, True
             return []

@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlmodel import select
 
 from chronos_app.core.db import session_scope
 from chronos_app.models import User, Video
 from chronos_app.pipeline import media
-from chronos_app.services import videos
+from chronos_app.services import accounts, videos
 from tests.e2e.pages import WatchPage, expect_logged_in_as, log_in, open_path
 from tests.e2e.test_watch_e2e import ARTEFACTS
 from tests.factories import make_creator, make_user
@@ -121,3 +122,52 @@ def test_search_a_spoken_phrase_and_land_on_that_moment(page: Page, base_url: st
     # A creator can be found by name too.
     open_path(page, base_url, "/search?q=Marina")
     expect(page.get_by_test_id("creator-hit")).to_contain_text("Marina Waves")
+
+
+def test_subscribe_to_unlock_a_gated_video_then_cancel(page: Page, base_url: str,
+                                                       world: dict):
+    from chronos_app.services import schools, subscriptions
+    from tests.factories import make_video
+
+    with session_scope() as session:
+        creator = session.exec(select(User).where(User.username == world["creator"])).one()
+        owner = accounts.load_actor(session=session, user_id=creator.id)
+        subscriptions.set_offer(session=session, actor=owner, premium_enabled=True,
+                                premium_price_cents=999, pro_enabled=False, pro_price_cents=0)
+        gated = make_video(session, owner, title="Storm secrets", status="completed",
+                           duration_seconds=300, published_at=datetime.now(UTC),
+                           is_public=False)
+        subscriptions.set_video_tier(session=session, actor=owner, video_id=gated.id,
+                                     tier="premium")
+        member = make_user(session)
+        schools.join_school(session=session, actor=member, creator_id=owner.creator_id)
+        gated_id, member_name = str(gated.id), member.username
+
+    log_in(page, base_url, member_name)
+    expect_logged_in_as(page, member_name)
+    open_path(page, base_url, f"/watch/{gated_id}")
+    gate = page.get_by_test_id("gate")
+    expect(gate).to_contain_text("Storm secrets")
+    expect(gate).to_contain_text("Premium")
+    expect(page.get_by_test_id("player")).to_have_count(0)
+
+    gate.get_by_test_id("see-plans").click()
+    page.get_by_test_id("choose-premium").click()
+    expect(page.get_by_role("dialog")).to_contain_text("$9.99")
+    expect(page.get_by_role("dialog")).to_contain_text("Storm secrets")
+    page.get_by_test_id("confirm-checkout").click()
+    expect(page.get_by_test_id("watch-title")).to_have_text("Storm secrets")
+    expect(page.get_by_test_id("gate")).to_have_count(0)
+
+    # Cancelling warns what will be locked and when; access stays until then.
+    open_path(page, base_url, "/schools")
+    page.get_by_test_id("school-card").filter(has_text="Sea Stories").get_by_test_id(
+        "school-plans").click()
+    expect(page.get_by_test_id("plan-status")).to_contain_text("Premium")
+    page.get_by_test_id("cancel-subscription").click()
+    expect(page.get_by_test_id("cancel-warning")).to_be_visible()
+    expect(page.get_by_role("dialog")).to_contain_text("Storm secrets")
+    page.get_by_test_id("confirm-cancel").click()
+    expect(page.get_by_role("dialog")).to_contain_text("Your plan ends on")
+    open_path(page, base_url, f"/watch/{gated_id}")
+    expect(page.get_by_test_id("watch-title")).to_have_text("Storm secrets")
