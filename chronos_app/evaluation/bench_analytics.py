@@ -24,9 +24,11 @@ While loading, triggers and foreign-key checks are off (`session_replication_rol
 the rows are consistent by construction and checked afterwards) and the two big tables' indexes
 are dropped and rebuilt after the load from their own definitions; then VACUUM ANALYZE.
 
-Then `aggregate_day` (all schools) of the busiest day, timed cold (first run, rows inserted)
-and warm (again, rows upserted), then of every day of the 180 (the 90-day range compares with
-the 90 days before it), then ANALYZE.
+Then `aggregate_day` (all schools) of the busiest day, timed cold (its first run: no rollup rows
+yet, rows inserted; the caches are as the load left them) and warm (AGG_WARM runs again, rows
+upserted), with EXPLAIN ANALYZE of its statements; then of every day of the 180 (the 90-day
+range compares with the 90 days before it; `refresh_view` off, the view refreshed once at the
+end), then ANALYZE.
 
 Queries: for the school with the most sessions ("busy") and the median school ("typical"),
 each dashboard function over the last 28 and 90 days (ending yesterday): overview, timeseries,
@@ -35,9 +37,11 @@ period), heatmap, top_questions; and course_dropoff (the course with the school'
 video) and usage (this month) which take no period. WARMUP calls first, then REPEAT timed calls,
 each in a new Session as a request would (the connection pool is reused). A query whose p50 is
 above SLOW_MS gets EXPLAIN (ANALYZE, BUFFERS) of every statement of one call (the slowest are
-printed). If WHATIF (default on) and a query was slow, the candidate indexes WHATIF_INDEXES are
-created in the throwaway database only and the slow queries measured again (the models and
-migrations are not touched).
+printed; if none is, the slowest query is explained). If WHATIF (default on) and a query was
+slow, the candidate indexes WHATIF_INDEXES are created one after the other in the throwaway
+database only, and after each the slow queries and the warm aggregate_day are timed again (the
+models and migrations are not touched). The load average is recorded with every figure: on a
+shared machine other work inflates the times.
 
 Environment: BENCH_ANALYTICS_EVENTS (10000000), BENCH_ANALYTICS_SESSIONS (1000000),
 BENCH_ANALYTICS_CHAT_MESSAGES (200000), BENCH_ANALYTICS_REPEAT (30), BENCH_ANALYTICS_WARMUP (3),
@@ -81,6 +85,7 @@ LIKES = 60_000
 COMMENTS = 30_000
 DAYS = 180
 RANGES = (28, 90)
+AGG_WARM = 5               # warm repetitions of aggregate_day of the busiest day
 REPEAT = 30
 WARMUP = 3
 SLOW_MS = 500.0
@@ -92,10 +97,20 @@ QUERIES = ("overview", "timeseries", "top_videos", "retention", "heatmap", "top_
            "course_dropoff", "usage")
 RANGELESS = ("course_dropoff", "usage")
 
-# Candidate indexes tried (throwaway database only) when a query is slow; see the report.
+# Candidate indexes tried (throwaway database only, cumulatively) when a query is slow.
 WHATIF_INDEXES = (
-    "CREATE INDEX bench_whatif_sessions_video_start ON video_watch_sessions "
-    "(video_id, session_start) INCLUDE (student_id)",
+    # the per-school joins of watch sessions (unique viewers, active students, heatmap,
+    # top videos): a range of session_start per video of the school, index-only
+    ("sessions (video_id, session_start) INCLUDE (student_id)",
+     "CREATE INDEX bench_whatif_sessions_video_start ON video_watch_sessions "
+     "(video_id, session_start) INCLUDE (student_id)"),
+    # the chat side of active students (and top questions) of one school
+    ("chat_messages (session_id, created_at) WHERE role = 'user'",
+     "CREATE INDEX bench_whatif_chat_user_messages ON chat_messages "
+     "(session_id, created_at) WHERE role = 'user'"),
+    # the rollup's two scans of one day of chat messages (all schools)
+    ("chat_messages (created_at)",
+     "CREATE INDEX bench_whatif_chat_created ON chat_messages (created_at)"),
 )
 
 TOPICS = ("vectors", "matrices", "gradients", "derivatives", "integrals", "limits", "series",
@@ -199,7 +214,7 @@ def _tune_server(admin_uri: str) -> None:
     import psycopg
 
     with psycopg.connect(admin_uri, autocommit=True) as conn:
-        conn.execute("ALTER SYSTEM SET max_wal_size = '8GB'")
+        conn.execute("ALTER SYSTEM SET max_wal_size = '4GB'")
         conn.execute("ALTER SYSTEM SET checkpoint_timeout = '30min'")
         conn.execute("SELECT pg_reload_conf()")
 
@@ -699,17 +714,15 @@ def aggregate(engine: Any, uri: str, today: date, agg_days: int) -> dict[str, An
              datetime.combine(busy_day + timedelta(days=1), dtime(0), UTC))).fetchone()[0]
 
     def once(day: date, refresh_view: bool = True) -> tuple[float, Any]:
-        t = time.perf_counter()
-        with Session(engine) as session:
-            result = aggregate_day(session, day, refresh_view=refresh_view)
-            session.commit()
-        return (time.perf_counter() - t) * 1000, result
+        return aggregate_once(engine, day, refresh_view)
 
     cold_ms, cold = once(busy_day)
-    warm = [once(busy_day)[0] for _ in range(5)]
+    warm = [once(busy_day)[0] for _ in range(AGG_WARM)]
     print(f"  aggregate_day({busy_day}, {busy_sessions:,} sessions, {busy_messages:,} chat "
           f"messages): cold {cold_ms:.0f} ms ({cold.videos} video rows, {cold.creators} school "
           f"rows), warm median {_median(warm):.0f} ms", flush=True)
+    explained = explain_call(engine, lambda session: aggregate_day(session, busy_day), keep=5)
+    _print_explained(f"aggregate_day({busy_day})", explained)
     days = [today - timedelta(days=n) for n in range(agg_days, 0, -1)]
     per_day: list[float] = []
     started = time.perf_counter()
@@ -739,7 +752,23 @@ def aggregate(engine: Any, uri: str, today: date, agg_days: int) -> dict[str, An
                      "max_day_ms": round(max(per_day), 1) if per_day else 0.0,
                      "refresh_view": "once at the end"},
         "rows": {"video_analytics": int(rows[0]), "usage_metrics": int(rows[1])},
+        "explain": {**explained, "slowest": [{k: v[:8000] if k == "plan" else v
+                                              for k, v in e.items()}
+                                             for e in explained["slowest"]]},
     }
+
+
+def aggregate_once(engine: Any, day: date, refresh_view: bool = True) -> tuple[float, Any]:
+    """(ms, DayResult) of aggregate_day(day) for every school, committed."""
+    from sqlmodel import Session
+
+    from chronos_app.pipeline.aggregate import aggregate_day
+
+    t = time.perf_counter()
+    with Session(engine) as session:
+        result = aggregate_day(session, day, refresh_view=refresh_view)
+        session.commit()
+    return (time.perf_counter() - t) * 1000, result
 
 
 # --- the dashboard queries -------------------------------------------------------------------
@@ -868,7 +897,7 @@ def time_case(engine: Any, profile: Profile, case: Case, repeat: int,
             "p95_ms": round(_percentile(samples, 95), 2),
             "mean_ms": round(statistics.fmean(samples), 2),
             "min_ms": round(min(samples), 2), "max_ms": round(max(samples), 2),
-            "result": _result_size(result)}
+            "result": _result_size(result), "load_average": _load()}
 
 
 def _result_size(result: Any) -> str:
@@ -891,8 +920,9 @@ def plan_summary(plan: str) -> str:
     return f"{'; '.join(nodes)} | {total}"
 
 
-def explain_case(engine: Any, profile: Profile, case: Case, keep: int = 3) -> dict[str, Any]:
-    """EXPLAIN (ANALYZE, BUFFERS) of every statement one call runs; the `keep` slowest."""
+def explain_call(engine: Any, call: Callable[[Any], Any], keep: int = 3) -> dict[str, Any]:
+    """Runs `call(session)` once while recording its SQL, then replays the statements in one
+    transaction (rolled back) with EXPLAIN (ANALYZE, BUFFERS); the `keep` slowest, with plans."""
     from sqlalchemy import event
     from sqlmodel import Session
 
@@ -902,11 +932,11 @@ def explain_case(engine: Any, profile: Profile, case: Case, keep: int = 3) -> di
                executemany: bool) -> None:
         statements.append((statement, parameters))
 
-    actor = _actor(profile)
     event.listen(engine, "before_cursor_execute", record)
     try:
         with Session(engine) as session:
-            case.fn(session=session, actor=actor, **case.kwargs)
+            call(session)
+            session.rollback()
     finally:
         event.remove(engine, "before_cursor_execute", record)
     explained = []
@@ -914,7 +944,8 @@ def explain_case(engine: Any, profile: Profile, case: Case, keep: int = 3) -> di
         trans = conn.begin()
         try:
             for statement, parameters in statements:
-                if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
+                if not statement.lstrip().upper().startswith(
+                        ("SELECT", "WITH", "INSERT", "UPDATE", "DELETE")):
                     continue
                 rows = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement,
                                             parameters).all()
@@ -925,11 +956,30 @@ def explain_case(engine: Any, profile: Profile, case: Case, keep: int = 3) -> di
                                   "summary": plan_summary(plan), "plan": plan})
         finally:
             trans.rollback()
-    explained.sort(key=lambda e: -e["execution_ms"])
-    return {"profile": profile.name, "query": case.query, "days": case.days,
-            "statements": len(explained),
+    ordered = sorted(explained, key=lambda e: -e["execution_ms"])
+    return {"statements": len(explained),
             "statements_total_ms": round(sum(e["execution_ms"] for e in explained), 1),
-            "slowest": explained[:keep]}
+            "slowest": ordered[:keep]}
+
+
+def explain_case(engine: Any, profile: Profile, case: Case, keep: int = 3) -> dict[str, Any]:
+    """EXPLAIN (ANALYZE, BUFFERS) of every statement one call of a dashboard query runs."""
+    actor = _actor(profile)
+    out = explain_call(engine, lambda session: case.fn(session=session, actor=actor,
+                                                       **case.kwargs), keep)
+    return {"profile": profile.name, "query": case.query, "days": case.days, **out}
+
+
+def _print_explained(title: str, explained: dict[str, Any]) -> None:
+    print(f"  EXPLAIN {title}: {explained['statements']} statements, "
+          f"{explained['statements_total_ms']:.0f} ms in the server", flush=True)
+    for s in explained["slowest"]:
+        print(f"    {s['execution_ms']:8.1f} ms  {s['sql'][:110]}", flush=True)
+        print(f"               {s['summary']}", flush=True)
+
+
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
 
 
 def measure(engine: Any, profiles: list[Profile], today: date, repeat: int,
@@ -1028,6 +1078,7 @@ def run(sizes: str | None = None) -> dict[str, Any]:
           f"{VIDEOS:,} videos over the {DAYS} days before {today}; {repeat} timed calls "
           f"(+{warmup} warm-up) per query.", flush=True)
     seconds: dict[str, float] = {}
+    load = {"start": _load()}
     with private_server() as (admin_uri, pgdata):
         _tune_server(admin_uri)
         with throwaway_database(admin_uri) as url:
@@ -1052,7 +1103,9 @@ def run(sizes: str | None = None) -> dict[str, Any]:
                 seconds["aggregate"] = round(time.perf_counter() - t, 1)
                 profiles = pick_profiles(uri, today)
                 t = time.perf_counter()
+                load["queries_start"] = _load()
                 cells = measure(engine, profiles, today, repeat, warmup)
+                load["queries_end"] = _load()
                 seconds["queries"] = round(time.perf_counter() - t, 1)
                 slow_cells = [c for c in cells if c["p50_ms"] > slow_ms]
                 slowest = max(cells, key=lambda c: c["p50_ms"])
@@ -1063,17 +1116,13 @@ def run(sizes: str | None = None) -> dict[str, Any]:
                     case = next(k for k in cases_for(by_name[c["profile"]], today)
                                 if k.query == c["query"] and k.days == c["days"])
                     explains.append(explain_case(engine, by_name[c["profile"]], case))
-                    e = explains[-1]
-                    print(f"  EXPLAIN {c['profile']} {c['query']} {_range_label(c['days'])} "
-                          f"(p50 {c['p50_ms']:.0f} ms): {e['statements']} statements, "
-                          f"{e['statements_total_ms']:.0f} ms in the server", flush=True)
-                    for s in e["slowest"]:
-                        print(f"    {s['execution_ms']:8.1f} ms  {s['sql'][:110]}", flush=True)
-                        print(f"               {s['summary']}", flush=True)
+                    _print_explained(f"{c['profile']} {c['query']} {_range_label(c['days'])} "
+                                     f"(p50 {c['p50_ms']:.0f} ms)", explains[-1])
                 whatif_result = None
                 if slow_cells and whatif:
                     whatif_result = try_indexes(engine, uri, profiles, today, slow_cells,
-                                                repeat, warmup)
+                                                repeat, warmup,
+                                                date.fromisoformat(agg["busy_day"]))
             finally:
                 engine.dispose()
             disk_end = disk_usage(uri, pgdata)
@@ -1085,6 +1134,8 @@ def run(sizes: str | None = None) -> dict[str, Any]:
           f"{agg['warm_median_ms']:.0f} ms; backfill of {agg['backfill']['days']} days "
           f"{agg['backfill']['seconds']:.0f} s (median {agg['backfill']['median_day_ms']:.0f} "
           f"ms/day).")
+    print(f"Load average (1/5/15 min) at the start {load['start']}, while timing queries "
+          f"{load['queries_start']} -> {load['queries_end']} ({os.cpu_count()} CPUs).")
     print(f"Generation {seconds['generate']:.0f} s; database {_gb(disk['database_bytes'])} "
           f"after loading, {_gb(disk_end['database_bytes'])} at the end; total "
           f"{total:.0f} s; database dropped, server removed.", flush=True)
@@ -1110,43 +1161,56 @@ def run(sizes: str | None = None) -> dict[str, Any]:
                                       for s in e["slowest"]]} for e in explains],
         "whatif": whatif_result,
         "seconds": seconds,
+        "load_average": load,
     }
 
 
 def try_indexes(engine: Any, uri: str, profiles: list[Profile], today: date,
-                slow_cells: list[dict[str, Any]], repeat: int, warmup: int) -> dict[str, Any]:
-    """Create WHATIF_INDEXES (throwaway database only) and time the slow queries again."""
+                slow_cells: list[dict[str, Any]], repeat: int, warmup: int,
+                busy_day: date) -> dict[str, Any]:
+    """Create WHATIF_INDEXES one after the other (throwaway database only) and after each time
+    the slow queries and the warm aggregate_day of the busiest day again."""
     import psycopg
 
-    built = {}
-    with psycopg.connect(uri, autocommit=True) as conn:
-        conn.execute("SET maintenance_work_mem = '1GB'")
-        for ddl in WHATIF_INDEXES:
+    by_name = {p.name: p for p in profiles}
+    steps = []
+    for label, ddl in WHATIF_INDEXES:
+        name = ddl.split()[2]
+        table = ddl.split(" ON ")[1].split()[0]
+        with psycopg.connect(uri, autocommit=True) as conn:
+            conn.execute("SET maintenance_work_mem = '1GB'")
             t = time.perf_counter()
             conn.execute(ddl)
-            name = ddl.split()[2]
-            built[name] = {"ddl": ddl, "seconds": round(time.perf_counter() - t, 1),
-                           "bytes": int(conn.execute("SELECT pg_relation_size(%s::regclass)",
-                                                     (name,)).fetchone()[0])}
-        conn.execute("ANALYZE video_watch_sessions")
-    print(f"  what-if: built {', '.join(built)}; timing the slow queries again", flush=True)
-    by_name = {p.name: p for p in profiles}
-    after = []
-    for c in slow_cells:
-        case = next(k for k in cases_for(by_name[c["profile"]], today)
-                    if k.query == c["query"] and k.days == c["days"])
-        cell = time_case(engine, by_name[c["profile"]], case, repeat, warmup)
-        explained = explain_case(engine, by_name[c["profile"]], case, keep=1)
-        after.append({"profile": c["profile"], "query": c["query"], "days": c["days"],
-                      "p50_ms_before": c["p50_ms"], "p95_ms_before": c["p95_ms"],
-                      "p50_ms_after": cell["p50_ms"], "p95_ms_after": cell["p95_ms"],
-                      "slowest_statement_after": {
-                          k: v for k, v in explained["slowest"][0].items() if k != "plan"}
-                      if explained["slowest"] else None})
-        print(f"    {c['profile']} {c['query']} {_range_label(c['days'])}: p50 "
-              f"{c['p50_ms']:.0f} -> {cell['p50_ms']:.0f} ms, p95 {c['p95_ms']:.0f} -> "
-              f"{cell['p95_ms']:.0f} ms", flush=True)
-    return {"indexes": built, "queries": after}
+            seconds = round(time.perf_counter() - t, 1)
+            size = int(conn.execute("SELECT pg_relation_size(%s::regclass)",
+                                    (name,)).fetchone()[0])
+            conn.execute(f"ANALYZE {table}")
+        print(f"  what-if + {label}: built in {seconds:.1f} s ({size / 1e6:.0f} MB); slow "
+              f"queries again:", flush=True)
+        after = []
+        for c in slow_cells:
+            case = next(k for k in cases_for(by_name[c["profile"]], today)
+                        if k.query == c["query"] and k.days == c["days"])
+            cell = time_case(engine, by_name[c["profile"]], case, repeat, warmup)
+            explained = explain_case(engine, by_name[c["profile"]], case, keep=1)
+            top = explained["slowest"][0] if explained["slowest"] else None
+            after.append({"profile": c["profile"], "query": c["query"], "days": c["days"],
+                          "p50_ms_before": c["p50_ms"], "p95_ms_before": c["p95_ms"],
+                          "p50_ms": cell["p50_ms"], "p95_ms": cell["p95_ms"],
+                          "min_ms": cell["min_ms"],
+                          "server_ms": explained["statements_total_ms"],
+                          "slowest_statement": {k: v for k, v in top.items() if k != "plan"}
+                          if top else None})
+            print(f"    {c['profile']} {c['query']} {_range_label(c['days'])}: p50 "
+                  f"{c['p50_ms']:.0f} -> {cell['p50_ms']:.0f} ms, p95 {c['p95_ms']:.0f} -> "
+                  f"{cell['p95_ms']:.0f} ms (server {explained['statements_total_ms']:.0f} ms;"
+                  f" slowest now: {top['summary'] if top else '-'})", flush=True)
+        warm = [aggregate_once(engine, busy_day)[0] for _ in range(AGG_WARM)]
+        print(f"    aggregate_day({busy_day}) warm median {_median(warm):.0f} ms", flush=True)
+        steps.append({"index": label, "ddl": ddl, "build_seconds": seconds, "bytes": size,
+                      "queries": after, "aggregate_warm_median_ms": round(_median(warm), 1),
+                      "load_average": _load()})
+    return {"cumulative": True, "steps": steps}
 
 
 def write_results(result: dict[str, Any], path: Path, key: str = "analytics") -> None:

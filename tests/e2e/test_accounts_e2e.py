@@ -49,7 +49,7 @@ def test_sign_up_as_student_and_join_a_school(page: Page, base_url: str):
 
     open_path(page, base_url, "/schools")
     card = page.get_by_test_id("school-card").filter(has_text=f"@{school}")
-    card.get_by_role("button", name=re.compile("Join")).click()
+    card.get_by_role("button", name=re.compile("^Join")).click()
     expect(card.get_by_text("Member")).to_be_visible()
 
     open_path(page, base_url, "/")
