@@ -48,27 +48,33 @@ def progress_bar(value, active) -> rx.Component:  # noqa: ANN001
     )
 
 
+def poster(poster_url, duration, *overlays: rx.Component) -> rx.Component:  # noqa: ANN001
+    """A 16:9 thumbnail (or a play icon), the duration in a corner, and any overlays."""
+    return rx.box(
+        rx.cond(poster_url != "",
+                rx.image(src=poster_url, alt="", width="100%", height="100%",
+                         object_fit="cover", loading="lazy"),
+                rx.center(rx.icon("circle-play", size=32, color=rx.color("gray", 9)),
+                          width="100%", height="100%")),
+        rx.cond(duration != "",
+                rx.badge(duration, variant="solid", color_scheme="gray",
+                         position="absolute", bottom="0.4rem", right="0.4rem")),
+        *overlays,
+        position="relative", width="100%", aspect_ratio="16 / 9", overflow="hidden",
+        border_radius="8px", background=rx.color("gray", 4),
+    )
+
+
 def lesson_card(c) -> rx.Component:  # noqa: ANN001
     """A lesson to watch: poster, title, school, length and how far the student got."""
     return rx.link(
         rx.vstack(
-            rx.box(
-                rx.cond(c.poster_url != "",
-                        rx.image(src=c.poster_url, alt="", width="100%", height="100%",
-                                 object_fit="cover", loading="lazy"),
-                        rx.center(rx.icon("circle-play", size=36, color=rx.color("gray", 9)),
-                                  width="100%", height="100%")),
-                rx.cond(c.duration != "",
-                        rx.badge(c.duration, variant="solid", color_scheme="gray",
-                                 position="absolute", bottom="0.4rem", right="0.4rem")),
-                rx.cond(c.percent > 0,
-                        rx.box(rx.box(width=c.percent.to_string() + "%", height="100%",
-                                      background=rx.color("red", 9)),
-                               position="absolute", left="0", right="0", bottom="0",
-                               height="4px", background=rx.color("gray", 6))),
-                position="relative", width="100%", aspect_ratio="16 / 9", overflow="hidden",
-                border_radius="8px", background=rx.color("gray", 4),
-            ),
+            poster(c.poster_url, c.duration,
+                   rx.cond(c.percent > 0,
+                           rx.box(rx.box(width=c.percent.to_string() + "%", height="100%",
+                                         background=rx.color("red", 9)),
+                                  position="absolute", left="0", right="0", bottom="0",
+                                  height="4px", background=rx.color("gray", 6)))),
             rx.text(c.title, weight="bold", size="2", color=rx.color("gray", 12)),
             rx.text(c.school_name, size="1", color_scheme="gray"),
             rx.cond(c.completed,

@@ -6,6 +6,7 @@ import reflex as rx
 
 from chronos_app import routes
 from chronos_app.components.layout import empty_state, link_button, loading_block, page_shell
+from chronos_app.components.videos import poster
 from chronos_app.schemas.discover import ChapterLink, CreatorHit, FeedCard, SearchHit, TagCount
 from chronos_app.state.auth import AuthState
 from chronos_app.state.discover import FeedState as F
@@ -23,18 +24,7 @@ def _chapter_item(card: FeedCard, ch: ChapterLink) -> rx.Component:
 def feed_card(c: FeedCard) -> rx.Component:
     return rx.vstack(
         rx.link(
-            rx.box(
-                rx.cond(c.poster_url != "",
-                        rx.image(src=c.poster_url, alt="", width="100%", height="100%",
-                                 object_fit="cover", loading="lazy"),
-                        rx.center(rx.icon("circle-play", size=32, color=rx.color("gray", 9)),
-                                  width="100%", height="100%")),
-                rx.cond(c.duration != "", rx.badge(c.duration, variant="solid",
-                                                   color_scheme="gray", position="absolute",
-                                                   bottom="0.4rem", right="0.4rem")),
-                position="relative", width="100%", aspect_ratio="16 / 9", overflow="hidden",
-                border_radius="8px", background=rx.color("gray", 4),
-            ),
+            poster(c.poster_url, c.duration),
             href="/watch/" + c.id, width="100%",
         ),
         rx.hstack(

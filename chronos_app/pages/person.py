@@ -6,6 +6,7 @@ import reflex as rx
 
 from chronos_app import routes
 from chronos_app.components.layout import card, empty_state, link_button, loading_block, page_shell
+from chronos_app.components.videos import poster
 from chronos_app.schemas.social import PersonCard, VideoCard
 from chronos_app.state.auth import AuthState
 from chronos_app.state.social import AVATAR_ACCEPT
@@ -15,18 +16,7 @@ from chronos_app.state.social import PersonState as P
 def video_tile(v: VideoCard) -> rx.Component:
     return rx.link(
         rx.vstack(
-            rx.box(
-                rx.cond(v.poster_url != "",
-                        rx.image(src=v.poster_url, alt="", width="100%", height="100%",
-                                 object_fit="cover", loading="lazy"),
-                        rx.center(rx.icon("circle-play", size=32, color=rx.color("gray", 9)),
-                                  width="100%", height="100%")),
-                rx.cond(v.duration != "", rx.badge(v.duration, variant="solid",
-                                                   color_scheme="gray", position="absolute",
-                                                   bottom="0.4rem", right="0.4rem")),
-                position="relative", width="100%", aspect_ratio="16 / 9", overflow="hidden",
-                border_radius="8px", background=rx.color("gray", 4),
-            ),
+            poster(v.poster_url, v.duration),
             rx.text(v.title, weight="bold", size="2", color=rx.color("gray", 12)),
             rx.text(v.school_name, size="1", color_scheme="gray"),
             rx.text(v.views, " views · ", v.likes, " likes · ", v.comments, " comments",

@@ -20,7 +20,7 @@ from chronos_app.schemas.analytics import (
     UsageView,
 )
 from chronos_app.services import analytics, courses, videos
-from chronos_app.state.auth import AuthState
+from chronos_app.state.auth import current_actor
 from chronos_app.state.base import call
 
 PRESETS = {"7": 7, "28": 28, "90": 90}
@@ -36,9 +36,6 @@ DROPOFF_COLUMNS = [("position", "#"), ("module_title", "Module"), ("title", "Les
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
-async def _actor(state: rx.State):
-    auth = await state.get_state(AuthState)
-    return auth._actor
 
 
 class AnalyticsState(rx.State):
@@ -91,7 +88,7 @@ class AnalyticsState(rx.State):
                 for p in self.retention.points]
 
     async def _refresh(self) -> None:
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None or not actor.is_creator:
             return
         args = dict(actor=actor, start=self.start, end=self.end)
@@ -112,7 +109,7 @@ class AnalyticsState(rx.State):
         self.loaded = False
         start, end = analytics.last_days(int(self.preset or 28))
         self.start, self.end = start.isoformat(), end.isoformat()
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None or not actor.is_creator:
             return
         rows = await call(videos.list_videos, actor=actor)
@@ -167,7 +164,7 @@ class AnalyticsState(rx.State):
         if not self.retention_video:
             self.retention = Retention()
             return
-        actor = await _actor(self)
+        actor = await current_actor(self)
         try:
             self.retention = await call(analytics.retention, actor=actor,
                                         video_id=self.retention_video)
@@ -178,7 +175,7 @@ class AnalyticsState(rx.State):
         if not self.dropoff_course:
             self.dropoff = []
             return
-        actor = await _actor(self)
+        actor = await current_actor(self)
         try:
             self.dropoff = await call(analytics.course_dropoff, actor=actor,
                                       course_id=self.dropoff_course)
@@ -198,7 +195,7 @@ class AnalyticsState(rx.State):
     # --- CSV exports of the tables ----------------------------------------------------------
     @rx.event
     async def export_videos(self):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         try:
             every = await call(analytics.top_videos, actor=actor, start=self.start, end=self.end,
                                sort=self.sort, desc=self.desc, page=1, per_page=10_000)
@@ -248,7 +245,7 @@ class UsageState(rx.State):
 
     @rx.event
     async def load(self):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None or not actor.is_creator:
             return
         try:

@@ -81,6 +81,12 @@ class AuthState(rx.State):
         return [rx.redirect(routes.HOME), rx.toast.success("You are logged out.")]
 
 
+async def current_actor(state: rx.State) -> Actor | None:
+    """The acting user of the browser tab behind `state` (checked when the page loaded)."""
+    auth = await state.get_state(AuthState)
+    return auth._actor
+
+
 def _query(state: rx.State) -> str:
     query = state.router.url.query
     return f"?{query}" if query else ""

@@ -18,16 +18,13 @@ from chronos_app.core.errors import ChronosError
 from chronos_app.schemas.accounts import MembershipView
 from chronos_app.schemas.chat import ChatSessionRow, MessageView
 from chronos_app.services import chat, schools
-from chronos_app.state.auth import AuthState
+from chronos_app.state.auth import current_actor
 from chronos_app.state.base import call
 
 PUSH_SECONDS = 0.05
 SCOPE_LABELS = {"video": "This video", "course": "This course", "school": "Whole school"}
 
 
-async def _actor(state: rx.State):
-    auth = await state.get_state(AuthState)
-    return auth._actor
 
 
 class ChatState(rx.State):
@@ -86,7 +83,7 @@ class ChatState(rx.State):
         await self._load_quota()
 
     async def _load_quota(self) -> None:
-        actor = await _actor(self)
+        actor = await current_actor(self)
         creator = self.school_scope
         if actor is None or not creator:
             self.quota_left = -1
@@ -104,7 +101,7 @@ class ChatState(rx.State):
             return None
         self.scope_kind, self.scope_label = kind, label
         if self.chat_id:
-            actor = await _actor(self)
+            actor = await current_actor(self)
             try:
                 await call(chat.set_scope, actor=actor, chat_id=self.chat_id, scope_kind=kind,
                            scope_id=self.scope_id)
@@ -126,7 +123,7 @@ class ChatState(rx.State):
 
     @rx.event
     async def open_chat(self, chat_id: str):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None:
             return None
         try:
@@ -154,7 +151,7 @@ class ChatState(rx.State):
             self.streaming, self.asking, self.partial, self.error = True, question, "", ""
             self._stop = False
             chat_id, kind, scope = self.chat_id, self.scope_kind, self.scope_id
-            actor = (await self.get_state(AuthState))._actor
+            actor = await current_actor(self)
         try:
             if not chat_id:
                 row: ChatSessionRow = await call(chat.start_chat, actor=actor, scope_kind=kind,
@@ -229,7 +226,7 @@ class ChatPageState(rx.State):
     creator_view: bool = False  # the creator reading students' chats
 
     async def _refresh(self) -> None:
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None:
             return
         try:
@@ -242,7 +239,7 @@ class ChatPageState(rx.State):
 
     @rx.event
     async def load(self):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None:
             return
         self.search, self.loaded = "", False
@@ -292,7 +289,7 @@ class ChatPageState(rx.State):
 
     @rx.event
     async def rename(self):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         try:
             await call(chat.rename_chat, actor=actor, chat_id=self.renaming,
                        title=self.new_title)
@@ -307,7 +304,7 @@ class ChatPageState(rx.State):
 
     @rx.event
     async def delete(self, chat_id: str):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         try:
             await call(chat.delete_chat, actor=actor, chat_id=chat_id)
         except ChronosError as err:
@@ -320,7 +317,7 @@ class ChatPageState(rx.State):
 
     @rx.event
     async def export(self, chat_id: str, fmt: str):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         try:
             filename, content = await call(chat.export_chat, actor=actor, chat_id=chat_id,
                                            fmt=fmt)

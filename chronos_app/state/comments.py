@@ -7,7 +7,7 @@ import reflex as rx
 from chronos_app.core.errors import ChronosError
 from chronos_app.schemas.comments import ThreadView
 from chronos_app.services import comments
-from chronos_app.state.auth import AuthState
+from chronos_app.state.auth import current_actor
 from chronos_app.state.base import call
 
 MAX_CHARS = comments.COMMENT_MAX_CHARS
@@ -15,9 +15,6 @@ WHOLE_VIDEO = "whole"
 ALL_CHAPTERS = "all"
 
 
-async def _actor(state: rx.State):
-    auth = await state.get_state(AuthState)
-    return auth._actor
 
 
 class CommentsState(rx.State):
@@ -59,7 +56,7 @@ class CommentsState(rx.State):
         return len(self.edit_draft)
 
     async def _refresh(self) -> None:
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None:
             return
         chapter = None if self.chapter_filter == ALL_CHAPTERS else self.chapter_filter
@@ -109,7 +106,7 @@ class CommentsState(rx.State):
 
     @rx.event
     async def post(self):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None:
             return None
         chapter = None if self.draft_chapter == WHOLE_VIDEO else self.draft_chapter
@@ -143,7 +140,7 @@ class CommentsState(rx.State):
 
     @rx.event
     async def send_reply(self):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None or not self.reply_to:
             return None
         try:
@@ -169,7 +166,7 @@ class CommentsState(rx.State):
 
     @rx.event
     async def save_edit(self):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None or not self.editing:
             return None
         try:
@@ -184,7 +181,7 @@ class CommentsState(rx.State):
 
     @rx.event
     async def delete(self, comment_id: str):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None:
             return None
         try:
@@ -197,7 +194,7 @@ class CommentsState(rx.State):
 
     @rx.event
     async def toggle_like(self, comment_id: str):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None:
             return None
         try:

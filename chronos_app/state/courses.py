@@ -10,13 +10,8 @@ from chronos_app.core.errors import ChronosError
 from chronos_app.schemas.courses import CourseDraft, CourseSummary, PickableVideo
 from chronos_app.schemas.learning import StudentProgress
 from chronos_app.services import courses, learning, videos
-from chronos_app.state.auth import AuthState
+from chronos_app.state.auth import current_actor
 from chronos_app.state.base import call
-
-
-async def _actor(state: rx.State):
-    auth = await state.get_state(AuthState)
-    return auth._actor
 
 
 def _problem(err: ChronosError) -> str:
@@ -33,7 +28,7 @@ class CoursesState(rx.State):
 
     @rx.event
     async def load(self):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None or not actor.is_creator:
             return
         try:
@@ -52,7 +47,7 @@ class CoursesState(rx.State):
 
     @rx.event
     async def create(self):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None:
             return None
         self.creating = True
@@ -111,7 +106,7 @@ class CourseBuilderState(rx.State):
 
     async def _do(self, fn, /, success: str = "", **kwargs):  # noqa: ANN001
         """Call a builder service; show its result or its error. Returns the result or None."""
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None:
             return None
         try:
@@ -136,7 +131,7 @@ class CourseBuilderState(rx.State):
         self.loaded, self.not_found, self.tab, self.field_error = False, False, "outline", ""
         self.undo_label, self._undo_payload, self.picker_module = "", "", ""
         self._clear_drag()
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None or not actor.is_creator:
             return
         try:
@@ -151,7 +146,7 @@ class CourseBuilderState(rx.State):
     async def set_tab(self, value: str):
         self.tab = value
         if value == "students":
-            actor = await _actor(self)
+            actor = await current_actor(self)
             try:
                 self.students = await call(learning.course_students, actor=actor,
                                            course_id=self.draft.id)
@@ -194,7 +189,7 @@ class CourseBuilderState(rx.State):
     async def set_tier(self, value: str):
         from chronos_app.services import subscriptions
 
-        actor = await _actor(self)
+        actor = await current_actor(self)
         tier = "" if value == "members" else value
         try:
             await call(subscriptions.set_course_tier, actor=actor, course_id=self.draft.id,
@@ -207,7 +202,7 @@ class CourseBuilderState(rx.State):
 
     @rx.event
     async def delete_course(self):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         try:
             await call(courses.delete_course, actor=actor, course_id=self.draft.id)
         except ChronosError as err:
@@ -389,7 +384,7 @@ class CourseBuilderState(rx.State):
 
     # --- the "add lessons" dialog ------------------------------------------------------------------
     async def _search(self) -> None:
-        actor = await _actor(self)
+        actor = await current_actor(self)
         try:
             self.picker = await call(courses.library_picker, actor=actor,
                                      course_id=self.draft.id, search=self.picker_search)
@@ -426,7 +421,7 @@ class CourseBuilderState(rx.State):
 
     @rx.event
     async def import_and_add(self):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None:
             return None
         self.importing = True

@@ -7,15 +7,12 @@ import reflex as rx
 from chronos_app.core.errors import ChronosError
 from chronos_app.schemas.discover import CreatorHit, FeedCard, SearchHit, TagCount
 from chronos_app.services import feed, search
-from chronos_app.state.auth import AuthState
+from chronos_app.state.auth import current_actor
 from chronos_app.state.base import backend_url, call
 
 PAGE = 12
 
 
-async def _actor(state: rx.State):
-    auth = await state.get_state(AuthState)
-    return auth._actor
 
 
 def _absolute(cards: list[FeedCard]) -> list[FeedCard]:
@@ -38,7 +35,7 @@ class FeedState(rx.State):
         return self.cursor != ""
 
     async def _page(self, cursor: str):  # noqa: ANN202
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if self.tab == "tag":
             return await call(feed.tag_feed, actor=actor, tag=self.tag, cursor=cursor,
                               limit=PAGE)
@@ -59,7 +56,7 @@ class FeedState(rx.State):
         self.tab, self.tag = "for_you", ""
         await self._first()
         try:
-            self.trending = await call(search.trending_tags, actor=await _actor(self))
+            self.trending = await call(search.trending_tags, actor=await current_actor(self))
         except ChronosError:
             self.trending = []
 
@@ -98,7 +95,7 @@ class SearchState(rx.State):
     error: str = ""
 
     async def _run(self) -> None:
-        actor = await _actor(self)
+        actor = await current_actor(self)
         self.error = ""
         if not self.query.strip():
             self.hits, self.creators, self.searched = [], [], False

@@ -11,7 +11,7 @@ from chronos_app import routes
 from chronos_app.core.errors import ChronosError, Gated
 from chronos_app.schemas.learning import CatalogCourse, CourseView, ViewerLesson
 from chronos_app.services import learning
-from chronos_app.state.auth import AuthState
+from chronos_app.state.auth import current_actor
 from chronos_app.state.base import call
 from chronos_app.state.chat import ChatState
 from chronos_app.state.comments import CommentsState
@@ -24,9 +24,6 @@ SORTS = {"recent": "Newest", "title": "Title", "progress": "Progress",
          "activity": "Recently watched"}
 
 
-async def _actor(state: rx.State):
-    auth = await state.get_state(AuthState)
-    return auth._actor
 
 
 class CatalogState(rx.State):
@@ -37,7 +34,7 @@ class CatalogState(rx.State):
     sort: str = "recent"
 
     async def _refresh(self) -> None:
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None:
             return
         try:
@@ -105,7 +102,7 @@ class CourseViewerState(rx.State):
         return learning.lesson_neighbours(self.course, self.lesson_id)[1]
 
     async def _reload_course(self) -> bool:
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None:
             return False
         try:

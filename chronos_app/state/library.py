@@ -18,7 +18,7 @@ from chronos_app.schemas.videos import (
     VideoRow,
 )
 from chronos_app.services import videos
-from chronos_app.state.auth import AuthState
+from chronos_app.state.auth import current_actor
 from chronos_app.state.base import backend_url, call
 
 POLL_SECONDS = 1.0
@@ -40,9 +40,6 @@ def _merge(rows: list, updates: list[ProgressRow]) -> bool:
     return finished
 
 
-async def _actor(state: rx.State):
-    auth = await state.get_state(AuthState)
-    return auth._actor
 
 
 class LibraryState(rx.State):
@@ -72,7 +69,7 @@ class LibraryState(rx.State):
             "all", "all", "all", "")
 
     async def _refresh(self) -> None:
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None or not actor.is_creator:
             return
         days = SINCE_DAYS.get(self.since_filter)
@@ -123,7 +120,7 @@ class LibraryState(rx.State):
 
     @rx.event
     async def import_video(self, form: dict):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         self.import_error = ""
         self.importing = True
         yield
@@ -148,7 +145,7 @@ class LibraryState(rx.State):
 
     @rx.event
     async def handle_upload(self, files: list[rx.UploadFile]):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         self.upload_error = ""
         self.uploading = True
         yield
@@ -173,7 +170,7 @@ class LibraryState(rx.State):
             yield LibraryState.poll
 
     async def _act(self, fn, video_id: str, done: str):  # noqa: ANN001
-        actor = await _actor(self)
+        actor = await current_actor(self)
         try:
             await call(fn, actor=actor, video_id=video_id)
         except ChronosError as err:
@@ -205,7 +202,7 @@ class LibraryState(rx.State):
                 await asyncio.sleep(POLL_SECONDS)
                 async with self:
                     ids = [v.id for v in self.videos if v.active]
-                    actor = await _actor(self)
+                    actor = await current_actor(self)
                 if not ids or actor is None:
                     return
                 updates = await call(videos.progress_of, actor=actor, video_ids=ids)
@@ -260,7 +257,7 @@ class VideoEditorState(rx.State):
                       for c in detail.chapters]
 
     async def _reload(self, keep_draft: bool = False) -> None:
-        actor = await _actor(self)
+        actor = await current_actor(self)
         try:
             detail = await call(videos.video_detail, actor=actor, video_id=self.video_id)  # the route's [video_id]
         except ChronosError:
@@ -297,7 +294,7 @@ class VideoEditorState(rx.State):
             for _ in range(int(POLL_LIMIT / POLL_SECONDS)):
                 await asyncio.sleep(POLL_SECONDS)
                 async with self:
-                    actor = await _actor(self)
+                    actor = await current_actor(self)
                     video_id = self.detail.id
                 if actor is None or not video_id:
                     return
@@ -320,7 +317,7 @@ class VideoEditorState(rx.State):
 
     @rx.event
     async def handle_captions(self, files: list[rx.UploadFile]):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         self.caption_error = ""
         if not files:
             self.caption_error = "Choose a caption file first."
@@ -345,7 +342,7 @@ class VideoEditorState(rx.State):
 
     @rx.event
     async def retry(self):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         try:
             await call(videos.retry, actor=actor, video_id=self.detail.id)
         except ChronosError as err:
@@ -382,7 +379,7 @@ class VideoEditorState(rx.State):
 
     @rx.event
     async def save_chapters(self):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         self.problems, self.chapter_message = [], ""
         self.saving = True
         yield
@@ -401,7 +398,7 @@ class VideoEditorState(rx.State):
 
     @rx.event
     async def set_published(self, published: bool):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         self.problems, self.chapter_message = [], ""
         try:
             detail = await call(videos.set_published, actor=actor, video_id=self.detail.id,
@@ -419,7 +416,7 @@ class VideoEditorState(rx.State):
         """Who may watch: all members ("members"), or Premium / Pro subscribers."""
         from chronos_app.services import subscriptions
 
-        actor = await _actor(self)
+        actor = await current_actor(self)
         tier = "" if value == "members" else value
         try:
             await call(subscriptions.set_video_tier, actor=actor, video_id=self.detail.id,

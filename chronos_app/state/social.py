@@ -8,16 +8,13 @@ import reflex as rx
 from chronos_app.core.errors import ChronosError
 from chronos_app.schemas.social import PersonCard, ProfileView, VideoCard
 from chronos_app.services import social
-from chronos_app.state.auth import AuthState
+from chronos_app.state.auth import current_actor
 from chronos_app.state.base import backend_url, call
 
 AVATAR_ACCEPT = {"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"],
                  "image/webp": [".webp"], "image/gif": [".gif"]}
 
 
-async def _actor(state: rx.State):
-    auth = await state.get_state(AuthState)
-    return auth._actor
 
 
 def _absolute(cards: list) -> list:
@@ -46,7 +43,7 @@ class PersonState(rx.State):
         return backend_url(self.person.avatar_url)
 
     async def _reload(self) -> bool:
-        actor = await _actor(self)
+        actor = await current_actor(self)
         try:
             self.person = await call(social.profile, actor=actor,
                                      username=self.username)  # the route's [username]
@@ -60,7 +57,7 @@ class PersonState(rx.State):
         self.loaded, self.not_found, self.tab, self.editing = False, False, "videos", False
         self.people, self.people_title = [], ""
         if await self._reload():
-            actor = await _actor(self)
+            actor = await current_actor(self)
             self.videos = _absolute(await call(social.profile_videos, actor=actor,
                                                username=self.person.username))
         self.loaded = True
@@ -68,7 +65,7 @@ class PersonState(rx.State):
     @rx.event
     async def set_tab(self, value: str):
         self.tab = value
-        actor = await _actor(self)
+        actor = await current_actor(self)
         try:
             if value == "liked":
                 self.liked = _absolute(await call(social.liked_videos, actor=actor,
@@ -82,7 +79,7 @@ class PersonState(rx.State):
 
     @rx.event
     async def toggle_follow(self):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None:
             return rx.toast.info("Log in to follow people.")
         fn = social.unfollow if self.person.is_following else social.follow
@@ -94,7 +91,7 @@ class PersonState(rx.State):
 
     @rx.event
     async def show_people(self, which: str):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         fn = social.followers if which == "followers" else social.following
         try:
             self.people = await call(fn, actor=actor, username=self.person.username)
@@ -130,7 +127,7 @@ class PersonState(rx.State):
 
     @rx.event
     async def save_profile(self):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         try:
             self.person = await call(social.update_profile, actor=actor,
                                      display_name=self.display_name, bio=self.bio)
@@ -142,7 +139,7 @@ class PersonState(rx.State):
 
     @rx.event
     async def upload_avatar(self, files: list[rx.UploadFile]):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None or not files:
             return None
         upload = files[0]
@@ -162,7 +159,7 @@ class PersonState(rx.State):
 
     @rx.event
     async def remove_avatar(self):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         try:
             self.person = await call(social.remove_avatar, actor=actor)
         except ChronosError as err:

@@ -8,13 +8,8 @@ import reflex as rx
 from chronos_app.core.errors import ChronosError
 from chronos_app.schemas.subscriptions import CancelView, CheckoutView, SchoolOffer
 from chronos_app.services import subscriptions as subs
-from chronos_app.state.auth import AuthState
+from chronos_app.state.auth import AuthState, current_actor
 from chronos_app.state.base import call
-
-
-async def _actor(state: rx.State):
-    auth = await state.get_state(AuthState)
-    return auth._actor
 
 
 def _cents(text: str) -> int | None:
@@ -33,7 +28,7 @@ class SubscribeState(rx.State):
     busy: bool = False
 
     async def _load(self, creator_id: str) -> bool:
-        actor = await _actor(self)
+        actor = await current_actor(self)
         try:
             self.offer = await call(subs.offer, actor=actor, creator_id=creator_id)
         except ChronosError:
@@ -58,7 +53,7 @@ class SubscribeState(rx.State):
 
     @rx.event
     async def choose(self, tier: str):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None:
             return rx.toast.info("Log in to subscribe.")
         try:
@@ -72,7 +67,7 @@ class SubscribeState(rx.State):
 
     @rx.event
     async def confirm(self):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         self.busy = True
         try:
             done = await call(subs.checkout, actor=actor, creator_id=self.offer.creator_id,
@@ -89,7 +84,7 @@ class SubscribeState(rx.State):
 
     @rx.event
     async def start_cancel(self):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         try:
             self.cancel_view = await call(subs.cancel, actor=actor,
                                           creator_id=self.offer.creator_id, confirm=False)
@@ -100,7 +95,7 @@ class SubscribeState(rx.State):
 
     @rx.event
     async def confirm_cancel(self):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         try:
             done = await call(subs.cancel, actor=actor, creator_id=self.offer.creator_id,
                               confirm=True)
@@ -112,7 +107,7 @@ class SubscribeState(rx.State):
 
     @rx.event
     async def resume(self):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         try:
             self.offer = await call(subs.resume, actor=actor, creator_id=self.offer.creator_id)
         except ChronosError as err:
@@ -132,7 +127,7 @@ class TierSettingsState(rx.State):
 
     @rx.event
     async def load(self):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None or not actor.is_creator:
             return
         try:
@@ -169,7 +164,7 @@ class TierSettingsState(rx.State):
         if premium is None or pro is None:
             self.error = "Prices are amounts like 9.99."
             return rx.toast.error(self.error)
-        actor = await _actor(self)
+        actor = await current_actor(self)
         try:
             self.offer = await call(subs.set_offer, actor=actor,
                                     premium_enabled=self.premium_enabled,

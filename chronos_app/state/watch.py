@@ -17,7 +17,7 @@ from chronos_app.core.errors import ChronosError, Gated
 from chronos_app.pipeline.sources import format_clock, parse_timestamp
 from chronos_app.schemas.watch import ChapterMark, CueLine, LessonCard, WatchView
 from chronos_app.services import search, watch
-from chronos_app.state.auth import AuthState
+from chronos_app.state.auth import current_actor
 from chronos_app.state.base import backend_url, call
 from chronos_app.state.chat import ChatState
 
@@ -25,9 +25,6 @@ FLUSH_SECONDS = 5.0
 SPEED_LABELS = [f"{s:g}×" for s in watch.SPEEDS]
 
 
-async def _actor(state: rx.State):
-    auth = await state.get_state(AuthState)
-    return auth._actor
 
 
 def _index_at(items: list, position: float) -> int:
@@ -135,7 +132,7 @@ class WatchState(rx.State):
         self.position, self.cue_filter, self.resumed_from = 0.0, "", ""
         self._session_id, self._started, self._last_flush, self._last_cue = "", False, 0.0, -1
         self._ref = ref
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None:
             return []
         try:
@@ -190,7 +187,7 @@ class WatchState(rx.State):
         if self._started or not self.view.id:
             return
         self._started = True
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None:
             return
         headers = self.router.headers
@@ -210,7 +207,7 @@ class WatchState(rx.State):
     async def _flush(self, position: float, seek_to: float | None = None) -> None:
         if not self._session_id:
             return
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None:
             return
         self._last_flush = time.time()
@@ -278,7 +275,7 @@ class WatchState(rx.State):
 
     async def _save_rate(self, rate: float) -> None:
         self.rate = rate
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is not None:
             try:
                 await call(watch.set_playback_rate, actor=actor, rate=rate)
@@ -298,7 +295,7 @@ class WatchState(rx.State):
 
     @rx.event
     async def toggle_like(self):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None:
             return None
         try:
@@ -336,7 +333,7 @@ class LessonsState(rx.State):
 
     @rx.event
     async def load(self):
-        actor = await _actor(self)
+        actor = await current_actor(self)
         if actor is None:
             self.lessons = []
             return
