@@ -21,7 +21,7 @@ help:
 	@echo "make test   - set up everything and run every test (unit, services, migrations, e2e)"
 	@echo "make worker - run pipeline workers against DATABASE_URL (or the embedded database)"
 	@echo "make eval   - measure chapters and retrieval on ../shared data -> eval-results.json"
-	@echo "make bench  - time the pipeline on one hour of transcript -> bench-results.json"
+	@echo "make bench  - pipeline, retrieval (10k-1M chunks) and dashboard (10M events) -> bench-results.json"
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || python3 -m venv .venv

@@ -134,6 +134,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print()
         bench_retrieval.write_results(bench_retrieval.run(sizes), args.output)
         print(f"Added the retrieval figures to {args.output}.")
+
+    from chronos_app.evaluation import bench_analytics
+
+    if os.environ.get("BENCH_ANALYTICS_EVENTS", "").strip() != "0":  # 0 skips it
+        print()
+        bench_analytics.write_results(bench_analytics.run(), args.output)
+        print(f"Added the analytics figures to {args.output}.")
     return 0
 
 

@@ -85,7 +85,12 @@ LIKES = 60_000
 COMMENTS = 30_000
 DAYS = 180
 RANGES = (28, 90)
+MODES = ("app", "custom")  # see make_engine
 AGG_WARM = 5               # warm repetitions of aggregate_day of the busiest day
+AGG_APP_RUNS = 15          # consecutive runs of it on one app-mode connection
+APP_WARMUP = 12            # calls before timing in app mode (prepared after 5, generic after 10)
+MIN_RUNS = 5               # timed calls per query at least, whatever the budget
+CELL_BUDGET_S = 90.0       # seconds per query and mode after which timing stops (>= MIN_RUNS)
 REPEAT = 30
 WARMUP = 3
 SLOW_MS = 500.0
@@ -682,6 +687,22 @@ def generate(uri: str, *, events: int, sessions: int, chat_messages: int,
     return gen
 
 
+# --- engines and plan modes ------------------------------------------------------------------
+#
+# The app's engine (core.db) uses psycopg's defaults: a statement run 5 times on a connection is
+# prepared server-side, and PostgreSQL, after 5 more executions of a prepared statement, may
+# switch to a generic plan (planned without the parameter values) when it estimates it no
+# dearer. "app" reproduces that: one pooled connection, new for each measurement, and enough
+# warm-up calls (APP_WARMUP) to reach that steady state. "custom" never prepares: every call is
+# planned for its parameters (what EXPLAIN shows, and what a fresh connection gets).
+
+def make_engine(url: str, mode: str) -> Any:
+    from sqlalchemy import create_engine
+
+    connect_args = {} if mode == "app" else {"prepare_threshold": None}
+    return create_engine(url, pool_size=1, max_overflow=0, connect_args=connect_args)
+
+
 # --- the daily rollup ------------------------------------------------------------------------
 
 def _median(values: Sequence[float]) -> float:
@@ -697,8 +718,29 @@ def _percentile(values: Sequence[float], q: float) -> float:
     return ordered[rank - 1]
 
 
-def aggregate(engine: Any, uri: str, today: date, agg_days: int) -> dict[str, Any]:
-    """aggregate_day of the busiest day cold then warm, then of the last `agg_days` days."""
+def aggregate_once(engine: Any, day: date, refresh_view: bool = True) -> tuple[float, Any]:
+    """(ms, DayResult) of aggregate_day(day) for every school, committed."""
+    from sqlmodel import Session
+
+    from chronos_app.pipeline.aggregate import aggregate_day
+
+    t = time.perf_counter()
+    with Session(engine) as session:
+        result = aggregate_day(session, day, refresh_view=refresh_view)
+        session.commit()
+    return (time.perf_counter() - t) * 1000, result
+
+
+def aggregate_app_series(engine_app: Any, day: date, runs: int) -> list[float]:
+    """`runs` consecutive aggregate_day(day) on one new app-mode connection (ms each)."""
+    engine_app.dispose()
+    return [aggregate_once(engine_app, day)[0] for _ in range(runs)]
+
+
+def aggregate(engines: dict[str, Any], uri: str, today: date, agg_days: int) -> dict[str, Any]:
+    """aggregate_day of the busiest day: cold, warm (custom plans), then as the app's worker
+    runs it again and again on a pooled connection; EXPLAIN of its statements (custom and
+    generic plans); then the backfill of the last `agg_days` days (custom plans)."""
     import psycopg
     from sqlmodel import Session
 
@@ -713,25 +755,28 @@ def aggregate(engine: Any, uri: str, today: date, agg_days: int) -> dict[str, An
             (datetime.combine(busy_day, dtime(0), UTC),
              datetime.combine(busy_day + timedelta(days=1), dtime(0), UTC))).fetchone()[0]
 
-    def once(day: date, refresh_view: bool = True) -> tuple[float, Any]:
-        return aggregate_once(engine, day, refresh_view)
-
-    cold_ms, cold = once(busy_day)
-    warm = [once(busy_day)[0] for _ in range(AGG_WARM)]
+    custom = engines["custom"]
+    cold_ms, cold = aggregate_once(custom, busy_day)
+    warm = [aggregate_once(custom, busy_day)[0] for _ in range(AGG_WARM)]
     print(f"  aggregate_day({busy_day}, {busy_sessions:,} sessions, {busy_messages:,} chat "
           f"messages): cold {cold_ms:.0f} ms ({cold.videos} video rows, {cold.creators} school "
-          f"rows), warm median {_median(warm):.0f} ms", flush=True)
-    explained = explain_call(engine, lambda session: aggregate_day(session, busy_day), keep=5)
+          f"rows), warm median {_median(warm):.0f} ms (custom plans)", flush=True)
+    series = aggregate_app_series(engines["app"], busy_day, AGG_APP_RUNS)
+    steady = series[-AGG_WARM:]
+    print(f"  the same {AGG_APP_RUNS} times on one app-mode connection (ms): "
+          f"{', '.join(f'{x:.0f}' for x in series)}", flush=True)
+    explained = explain_call(custom, lambda session: aggregate_day(session, busy_day), keep=5,
+                             generic=True)
     _print_explained(f"aggregate_day({busy_day})", explained)
     days = [today - timedelta(days=n) for n in range(agg_days, 0, -1)]
     per_day: list[float] = []
     started = time.perf_counter()
     for i, day in enumerate(days, 1):
-        per_day.append(once(day, refresh_view=False)[0])
+        per_day.append(aggregate_once(custom, day, refresh_view=False)[0])
         if i % 30 == 0 or i == len(days):
             print(f"    rolled up {i}/{len(days)} days ({time.perf_counter() - started:.0f} s)",
                   flush=True)
-    with Session(engine) as session:
+    with Session(custom) as session:
         refresh_daily_video_stats(session)
         session.commit()
     backfill_s = time.perf_counter() - started
@@ -746,29 +791,16 @@ def aggregate(engine: Any, uri: str, today: date, agg_days: int) -> dict[str, An
         "busy_day_rows": {"video_analytics": cold.videos, "usage_metrics": cold.creators},
         "cold_ms": round(cold_ms, 1), "warm_ms": [round(x, 1) for x in warm],
         "warm_median_ms": round(_median(warm), 1),
+        "app_series_ms": [round(x, 1) for x in series],
+        "app_steady_median_ms": round(_median(steady), 1),
         "backfill": {"days": len(days), "seconds": round(backfill_s, 1),
                      "median_day_ms": round(_median(per_day), 1),
                      "p95_day_ms": round(_percentile(per_day, 95), 1),
                      "max_day_ms": round(max(per_day), 1) if per_day else 0.0,
-                     "refresh_view": "once at the end"},
+                     "plans": "custom", "refresh_view": "once at the end"},
         "rows": {"video_analytics": int(rows[0]), "usage_metrics": int(rows[1])},
-        "explain": {**explained, "slowest": [{k: v[:8000] if k == "plan" else v
-                                              for k, v in e.items()}
-                                             for e in explained["slowest"]]},
+        "explain": _trim_plans(explained),
     }
-
-
-def aggregate_once(engine: Any, day: date, refresh_view: bool = True) -> tuple[float, Any]:
-    """(ms, DayResult) of aggregate_day(day) for every school, committed."""
-    from sqlmodel import Session
-
-    from chronos_app.pipeline.aggregate import aggregate_day
-
-    t = time.perf_counter()
-    with Session(engine) as session:
-        result = aggregate_day(session, day, refresh_view=refresh_view)
-        session.commit()
-    return (time.perf_counter() - t) * 1000, result
 
 
 # --- the dashboard queries -------------------------------------------------------------------
@@ -878,21 +910,31 @@ def _actor(profile: Profile) -> Any:
                  creator_id=profile.creator_id)
 
 
-def time_case(engine: Any, profile: Profile, case: Case, repeat: int,
-              warmup: int) -> dict[str, Any]:
+def time_case(engine: Any, profile: Profile, case: Case, repeat: int, warmup: int,
+              mode: str, budget_s: float) -> dict[str, Any]:
+    """Warm-up calls, then up to `repeat` timed calls (at least MIN_RUNS; fewer when the cell
+    has used `budget_s`), each in a new Session, on a new connection."""
     from sqlmodel import Session
 
+    engine.dispose()  # a new connection: nothing prepared yet
+    warm = max(warmup, APP_WARMUP) if mode == "app" else warmup
     actor = _actor(profile)
-    samples = []
+    samples: list[float] = []
     result = None
-    for i in range(warmup + repeat):
+    started = time.perf_counter()
+    calls = 0
+    while len(samples) < repeat:
         t = time.perf_counter()
         with Session(engine) as session:
             result = case.fn(session=session, actor=actor, **case.kwargs)
         ms = (time.perf_counter() - t) * 1000
-        if i >= warmup:
+        calls += 1
+        if calls > warm:
             samples.append(ms)
-    return {"profile": profile.name, "query": case.query, "days": case.days, "runs": repeat,
+        if len(samples) >= MIN_RUNS and time.perf_counter() - started > budget_s:
+            break
+    return {"profile": profile.name, "query": case.query, "days": case.days, "mode": mode,
+            "runs": len(samples), "warmup": warm,
             "p50_ms": round(_percentile(samples, 50), 2),
             "p95_ms": round(_percentile(samples, 95), 2),
             "mean_ms": round(statistics.fmean(samples), 2),
@@ -920,9 +962,78 @@ def plan_summary(plan: str) -> str:
     return f"{'; '.join(nodes)} | {total}"
 
 
-def explain_call(engine: Any, call: Callable[[Any], Any], keep: int = 3) -> dict[str, Any]:
+def _dollar_params(statement: str) -> tuple[str, list[str]]:
+    """psycopg's %(name)s placeholders as $1, $2, ... (and %% as %)."""
+    names: list[str] = []
+
+    def sub(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in names:
+            names.append(name)
+        return f"${names.index(name) + 1}"
+
+    return re.sub(r"%\((\w+)\)s", sub, statement).replace("%%", "%"), names
+
+
+def _pg_type(value: Any) -> str:
+    """The type psycopg sends a Python value as (unknown for None: inferred from the SQL)."""
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "bigint"
+    if isinstance(value, float):
+        return "float8"
+    if isinstance(value, uuid.UUID):
+        return "uuid"
+    if isinstance(value, datetime):
+        return "timestamptz" if value.tzinfo else "timestamp"
+    if isinstance(value, date):
+        return "date"
+    if isinstance(value, list | tuple):
+        return "uuid[]" if value and isinstance(value[0], uuid.UUID) else "text[]"
+    return "text"
+
+
+def _explain_generic(raw: Any, statement: str, parameters: Any) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of the generic plan of a statement (PREPARE, then EXECUTE
+    with plan_cache_mode = force_generic_plan), on a raw psycopg connection in a transaction."""
+    from psycopg import sql
+
+    text_, names = _dollar_params(statement)
+    params = parameters or {}
+    types = ", ".join(_pg_type(params.get(n)) for n in names)
+    args = ", ".join(sql.Literal(params.get(n)).as_string(raw) for n in names)
+    raw.execute("SAVEPOINT bench_generic")
+    try:
+        raw.execute("SET plan_cache_mode = force_generic_plan")
+        raw.execute(f"PREPARE bench_generic ({types}) AS {text_}" if names
+                    else f"PREPARE bench_generic AS {text_}")
+        rows = raw.execute(f"EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_generic"
+                           f"{f'({args})' if names else ''}").fetchall()
+        raw.execute("DEALLOCATE bench_generic")
+        raw.execute("RELEASE SAVEPOINT bench_generic")
+        return "\n".join(r[0] for r in rows)
+    except Exception as exc:  # noqa: BLE001 - reported, the benchmark goes on
+        raw.execute("ROLLBACK TO SAVEPOINT bench_generic")
+        with contextlib.suppress(Exception):
+            raw.execute("DEALLOCATE bench_generic")
+        return f"(generic plan not available: {type(exc).__name__}: {exc})"
+    finally:
+        raw.execute("RESET plan_cache_mode")
+
+
+def _execution_ms(plan: str) -> float:
+    return next((float(line.split(":")[1].split()[0]) for line in plan.splitlines()
+                 if line.strip().startswith("Execution Time")), 0.0)
+
+
+def explain_call(engine: Any, call: Callable[[Any], Any], keep: int = 3,
+                 generic: bool = False) -> dict[str, Any]:
     """Runs `call(session)` once while recording its SQL, then replays the statements in one
-    transaction (rolled back) with EXPLAIN (ANALYZE, BUFFERS); the `keep` slowest, with plans."""
+    transaction (rolled back) with EXPLAIN (ANALYZE, BUFFERS) as planned for their parameters
+    ("custom") and, if `generic`, as generic plans; the `keep` slowest of each."""
     from sqlalchemy import event
     from sqlmodel import Session
 
@@ -939,51 +1050,69 @@ def explain_call(engine: Any, call: Callable[[Any], Any], keep: int = 3) -> dict
             session.rollback()
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    explained = []
+    custom: list[dict[str, Any]] = []
+    generic_: list[dict[str, Any]] = []
     with engine.connect() as conn:
-        trans = conn.begin()
+        raw = conn.connection.driver_connection
         try:
             for statement, parameters in statements:
                 if not statement.lstrip().upper().startswith(
                         ("SELECT", "WITH", "INSERT", "UPDATE", "DELETE")):
                     continue
-                rows = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement,
-                                            parameters).all()
+                short = " ".join(statement.split())[:400]
+                rows = raw.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement,
+                                   parameters or None).fetchall()
                 plan = "\n".join(r[0] for r in rows)
-                ms = next((float(line.split(":")[1].split()[0]) for line in plan.splitlines()
-                           if line.strip().startswith("Execution Time")), 0.0)
-                explained.append({"execution_ms": ms, "sql": " ".join(statement.split())[:400],
-                                  "summary": plan_summary(plan), "plan": plan})
+                custom.append({"execution_ms": _execution_ms(plan), "sql": short,
+                               "summary": plan_summary(plan), "plan": plan})
+                if generic and parameters:
+                    plan = _explain_generic(raw, statement, parameters)
+                    generic_.append({"execution_ms": _execution_ms(plan), "sql": short,
+                                     "summary": plan_summary(plan), "plan": plan})
         finally:
-            trans.rollback()
-    ordered = sorted(explained, key=lambda e: -e["execution_ms"])
-    return {"statements": len(explained),
-            "statements_total_ms": round(sum(e["execution_ms"] for e in explained), 1),
-            "slowest": ordered[:keep]}
+            raw.rollback()
+    out: dict[str, Any] = {
+        "statements": len(custom),
+        "statements_total_ms": round(sum(e["execution_ms"] for e in custom), 1),
+        "slowest": sorted(custom, key=lambda e: -e["execution_ms"])[:keep]}
+    if generic:
+        out["generic_total_ms"] = round(sum(e["execution_ms"] for e in generic_), 1)
+        out["generic_slowest"] = sorted(generic_, key=lambda e: -e["execution_ms"])[:keep]
+    return out
 
 
-def explain_case(engine: Any, profile: Profile, case: Case, keep: int = 3) -> dict[str, Any]:
+def _trim_plans(explained: dict[str, Any], limit: int = 8000) -> dict[str, Any]:
+    return {k: [{f: (v[:limit] if f == "plan" else v) for f, v in e.items()} for e in val]
+            if k in ("slowest", "generic_slowest") else val for k, val in explained.items()}
+
+
+def explain_case(engine: Any, profile: Profile, case: Case, keep: int = 3,
+                 generic: bool = True) -> dict[str, Any]:
     """EXPLAIN (ANALYZE, BUFFERS) of every statement one call of a dashboard query runs."""
     actor = _actor(profile)
     out = explain_call(engine, lambda session: case.fn(session=session, actor=actor,
-                                                       **case.kwargs), keep)
+                                                       **case.kwargs), keep, generic)
     return {"profile": profile.name, "query": case.query, "days": case.days, **out}
 
 
 def _print_explained(title: str, explained: dict[str, Any]) -> None:
-    print(f"  EXPLAIN {title}: {explained['statements']} statements, "
-          f"{explained['statements_total_ms']:.0f} ms in the server", flush=True)
-    for s in explained["slowest"]:
-        print(f"    {s['execution_ms']:8.1f} ms  {s['sql'][:110]}", flush=True)
-        print(f"               {s['summary']}", flush=True)
+    line = (f"  EXPLAIN {title}: {explained['statements']} statements, "
+            f"{explained['statements_total_ms']:.0f} ms in the server as custom plans")
+    if "generic_total_ms" in explained:
+        line += f", {explained['generic_total_ms']:.0f} ms as generic plans"
+    print(line, flush=True)
+    for label, key in (("custom", "slowest"), ("generic", "generic_slowest")):
+        for s in explained.get(key, []):
+            print(f"    {label:<8}{s['execution_ms']:9.1f} ms  {s['sql'][:100]}", flush=True)
+            print(f"                        {s['summary']}", flush=True)
 
 
 def _load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-def measure(engine: Any, profiles: list[Profile], today: date, repeat: int,
-            warmup: int) -> list[dict[str, Any]]:
+def measure(engines: dict[str, Any], profiles: list[Profile], today: date, repeat: int,
+            warmup: int, budget_s: float) -> list[dict[str, Any]]:
     cells = []
     for profile in profiles:
         print(f"  {profile.name} school (rank {profile.info['rank']}/{profile.info['schools']}: "
@@ -991,10 +1120,14 @@ def measure(engine: Any, profiles: list[Profile], today: date, repeat: int,
               f"{profile.info['students']} students, {profile.info['user_messages']:,} "
               f"questions):", flush=True)
         for case in cases_for(profile, today):
-            cell = time_case(engine, profile, case, repeat, warmup)
-            cells.append(cell)
-            print(f"    {case.query:<15}{_range_label(case.days):>5}  p50 {cell['p50_ms']:8.1f} ms"
-                  f"  p95 {cell['p95_ms']:8.1f} ms  ({cell['result']})", flush=True)
+            line = f"    {case.query:<15}{_range_label(case.days):>5}"
+            for mode in MODES:
+                cell = time_case(engines[mode], profile, case, repeat, warmup, mode, budget_s)
+                cells.append(cell)
+                runs = "" if cell["runs"] >= repeat else f" ({cell['runs']} runs)"
+                line += (f"  {mode} p50 {cell['p50_ms']:8.1f} p95 {cell['p95_ms']:8.1f} ms"
+                         f"{runs}")
+            print(f"{line}  ({cell['result']})", flush=True)
     return cells
 
 
@@ -1004,13 +1137,15 @@ def _range_label(days: int | None) -> str:
 
 # --- reporting -------------------------------------------------------------------------------
 
-def print_table(cells: list[dict[str, Any]], profiles: Sequence[str]) -> None:
+def print_table(cells: list[dict[str, Any]], profiles: Sequence[str], mode: str,
+                title: str) -> None:
     """One row per query; p50/p95 ms per school and range. course_dropoff and usage take no
     period: their figures are under the first range."""
     columns = [(p, d) for p in profiles for d in RANGES]
-    print(f"\n{'query (ms)':<15}" + "".join(f"{f'{p} {d}d':>17}" for p, d in columns))
+    print(f"\n{title}")
+    print(f"{'query (ms)':<15}" + "".join(f"{f'{p} {d}d':>17}" for p, d in columns))
     print(f"{'':<15}" + "".join(f"{'p50':>9}{'p95':>8}" for _ in columns))
-    by = {(c["profile"], c["query"], c["days"]): c for c in cells}
+    by = {(c["profile"], c["query"], c["days"]): c for c in cells if c["mode"] == mode}
     for query in QUERIES:
         line = f"{query:<15}"
         for p, d in columns:
@@ -1020,7 +1155,6 @@ def print_table(cells: list[dict[str, Any]], profiles: Sequence[str]) -> None:
                 c = by.get((p, query, d))
             line += f"{c['p50_ms']:>9.1f}{c['p95_ms']:>8.1f}" if c else f"{'':>9}{'':>8}"
         print(line)
-    print(f"({', '.join(RANGELESS)} take no period: under {RANGES[0]}d.)")
 
 
 def _gb(n: float) -> str:
@@ -1059,15 +1193,21 @@ def _server_info(uri: str) -> dict[str, str]:
 
 # --- the run ---------------------------------------------------------------------------------
 
+def _case(profiles: list[Profile], today: date, cell: dict[str, Any]) -> tuple[Profile, Case]:
+    profile = next(p for p in profiles if p.name == cell["profile"])
+    case = next(k for k in cases_for(profile, today)
+                if k.query == cell["query"] and k.days == cell["days"])
+    return profile, case
+
+
 def run(sizes: str | None = None) -> dict[str, Any]:
     """The whole analytics benchmark; returns the figures (printed as it goes)."""
-    from sqlalchemy import create_engine
-
     events, sessions = scale_from(sizes)
     chat_messages = _env_int("BENCH_ANALYTICS_CHAT_MESSAGES", DEFAULT_CHAT_MESSAGES)
     repeat = max(1, _env_int("BENCH_ANALYTICS_REPEAT", REPEAT))
     warmup = max(0, _env_int("BENCH_ANALYTICS_WARMUP", WARMUP))
     slow_ms = _env_float("BENCH_ANALYTICS_SLOW_MS", SLOW_MS)
+    budget_s = _env_float("BENCH_ANALYTICS_CELL_BUDGET", CELL_BUDGET_S)
     agg_days = max(1, min(DAYS, _env_int("BENCH_ANALYTICS_AGG_DAYS", DAYS)))
     whatif = (os.environ.get("BENCH_ANALYTICS_WHATIF") or "1").strip().lower() not in (
         "0", "no", "off", "false")
@@ -1076,7 +1216,7 @@ def run(sizes: str | None = None) -> dict[str, Any]:
     print(f"Analytics benchmark: {events:,} events, {sessions:,} watch sessions, "
           f"~{chat_messages:,} chat messages, {CREATORS} schools, {STUDENTS:,} students, "
           f"{VIDEOS:,} videos over the {DAYS} days before {today}; {repeat} timed calls "
-          f"(+{warmup} warm-up) per query.", flush=True)
+          f"(+{warmup} warm-up, {APP_WARMUP} in app mode) per query and mode.", flush=True)
     seconds: dict[str, float] = {}
     load = {"start": _load()}
     with private_server() as (admin_uri, pgdata):
@@ -1096,49 +1236,70 @@ def run(sizes: str | None = None) -> dict[str, Any]:
                 print(f"    {name:<24}{_gb(t_['table_bytes']):>10} + indexes "
                       f"{_gb(t_['index_bytes'])}", flush=True)
             server = _server_info(uri)
-            engine = create_engine(url, pool_size=2)
+            engines = {mode: make_engine(url, mode) for mode in MODES}
             try:
                 t = time.perf_counter()
-                agg = aggregate(engine, uri, today, agg_days)
+                agg = aggregate(engines, uri, today, agg_days)
                 seconds["aggregate"] = round(time.perf_counter() - t, 1)
                 profiles = pick_profiles(uri, today)
                 t = time.perf_counter()
                 load["queries_start"] = _load()
-                cells = measure(engine, profiles, today, repeat, warmup)
+                cells = measure(engines, profiles, today, repeat, warmup, budget_s)
                 load["queries_end"] = _load()
                 seconds["queries"] = round(time.perf_counter() - t, 1)
-                slow_cells = [c for c in cells if c["p50_ms"] > slow_ms]
+                slow_keys = list(dict.fromkeys(
+                    (c["profile"], c["query"], c["days"]) for c in cells
+                    if c["p50_ms"] > slow_ms))
                 slowest = max(cells, key=lambda c: c["p50_ms"])
-                to_explain = slow_cells or [slowest]
-                by_name = {p.name: p for p in profiles}
+                to_explain = slow_keys or [(slowest["profile"], slowest["query"],
+                                            slowest["days"])]
                 explains = []
-                for c in to_explain:
-                    case = next(k for k in cases_for(by_name[c["profile"]], today)
-                                if k.query == c["query"] and k.days == c["days"])
-                    explains.append(explain_case(engine, by_name[c["profile"]], case))
-                    _print_explained(f"{c['profile']} {c['query']} {_range_label(c['days'])} "
-                                     f"(p50 {c['p50_ms']:.0f} ms)", explains[-1])
+                for key in to_explain:
+                    profile, case = _case(profiles, today, dict(zip(
+                        ("profile", "query", "days"), key, strict=True)))
+                    explains.append(explain_case(engines["custom"], profile, case))
+                    p50 = {c["mode"]: c["p50_ms"] for c in cells
+                           if (c["profile"], c["query"], c["days"]) == key}
+                    _print_explained(
+                        f"{key[0]} {key[1]} {_range_label(key[2])} (p50 "
+                        + ", ".join(f"{m} {v:.0f} ms" for m, v in p50.items()) + ")",
+                        explains[-1])
                 whatif_result = None
-                if slow_cells and whatif:
-                    whatif_result = try_indexes(engine, uri, profiles, today, slow_cells,
-                                                repeat, warmup,
+                if slow_keys and whatif:
+                    whatif_result = try_indexes(engines, uri, profiles, today, slow_keys, cells,
+                                                repeat, warmup, budget_s,
                                                 date.fromisoformat(agg["busy_day"]))
             finally:
-                engine.dispose()
+                for engine in engines.values():
+                    engine.dispose()
             disk_end = disk_usage(uri, pgdata)
-    print_table(cells, [p.name for p in profiles])
+    names = [p.name for p in profiles]
+    print_table(cells, names, "app", "As the app runs them (steady state of a pooled "
+                "connection: prepared statements, PostgreSQL's plan choice):")
+    print_table(cells, names, "custom", "Planned for each call's parameters (no prepared "
+                "statements):")
+    print(f"({', '.join(RANGELESS)} take no period: under {RANGES[0]}d.)")
     total = time.perf_counter() - started
     seconds["total"] = round(total, 1)
     print(f"\naggregate_day of the busiest day ({agg['busy_day']}, "
           f"{agg['busy_day_sessions']:,} sessions): cold {agg['cold_ms']:.0f} ms, warm "
-          f"{agg['warm_median_ms']:.0f} ms; backfill of {agg['backfill']['days']} days "
-          f"{agg['backfill']['seconds']:.0f} s (median {agg['backfill']['median_day_ms']:.0f} "
-          f"ms/day).")
+          f"{agg['warm_median_ms']:.0f} ms (custom plans); on a pooled app connection after "
+          f"{AGG_APP_RUNS - AGG_WARM} runs {agg['app_steady_median_ms']:.0f} ms; backfill of "
+          f"{agg['backfill']['days']} days {agg['backfill']['seconds']:.0f} s (median "
+          f"{agg['backfill']['median_day_ms']:.0f} ms/day, custom plans).")
+    if whatif_result:
+        for step in whatif_result["steps"]:
+            print(f"What-if + {step['index']}: " + "; ".join(
+                f"{q['profile']} {q['query']} {_range_label(q['days'])} "
+                f"{q['mode']} p50 {q['p50_ms_before']:.0f} -> {q['p50_ms']:.0f} ms"
+                for q in step["queries"])
+                + f"; aggregate_day app-mode {step['aggregate_app_steady_ms']:.0f} ms")
     print(f"Load average (1/5/15 min) at the start {load['start']}, while timing queries "
           f"{load['queries_start']} -> {load['queries_end']} ({os.cpu_count()} CPUs).")
     print(f"Generation {seconds['generate']:.0f} s; database {_gb(disk['database_bytes'])} "
-          f"after loading, {_gb(disk_end['database_bytes'])} at the end; total "
-          f"{total:.0f} s; database dropped, server removed.", flush=True)
+          f"after loading (data folder {_gb(disk['pgdata_bytes'] or 0)} with WAL), "
+          f"{_gb(disk_end['database_bytes'])} at the end; total {total:.0f} s; database "
+          f"dropped, server removed.", flush=True)
     return {
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
@@ -1148,6 +1309,10 @@ def run(sizes: str | None = None) -> dict[str, Any]:
                    "chat_messages": chat_messages, "schools": CREATORS, "students": STUDENTS,
                    "videos": VIDEOS, "days": DAYS, "window_end": today.isoformat(),
                    "ranges_days": list(RANGES), "repeat": repeat, "warmup": warmup,
+                   "app_warmup": APP_WARMUP, "cell_budget_s": budget_s, "min_runs": MIN_RUNS,
+                   "modes": {"app": "psycopg defaults as core.db (prepare after 5 "
+                                    "executions), one new pooled connection per query",
+                             "custom": "prepare_threshold=None: planned for every call"},
                    "slow_ms": slow_ms, "tracked_share": TRACKED_SHARE},
         "counts": gen.counts,
         "checks": gen.checks,
@@ -1157,22 +1322,21 @@ def run(sizes: str | None = None) -> dict[str, Any]:
         "profiles": [{"name": p.name, "creator_id": str(p.creator_id), **p.info}
                      for p in profiles],
         "queries": cells,
-        "explain": [{**e, "slowest": [{k: v[:8000] if k == "plan" else v for k, v in s.items()}
-                                      for s in e["slowest"]]} for e in explains],
+        "explain": [_trim_plans(e) for e in explains],
         "whatif": whatif_result,
         "seconds": seconds,
         "load_average": load,
     }
 
 
-def try_indexes(engine: Any, uri: str, profiles: list[Profile], today: date,
-                slow_cells: list[dict[str, Any]], repeat: int, warmup: int,
-                busy_day: date) -> dict[str, Any]:
+def try_indexes(engines: dict[str, Any], uri: str, profiles: list[Profile], today: date,
+                slow_keys: list[tuple[str, str, int | None]], cells: list[dict[str, Any]],
+                repeat: int, warmup: int, budget_s: float, busy_day: date) -> dict[str, Any]:
     """Create WHATIF_INDEXES one after the other (throwaway database only) and after each time
-    the slow queries and the warm aggregate_day of the busiest day again."""
+    the slow queries (both modes) and aggregate_day of the busiest day again."""
     import psycopg
 
-    by_name = {p.name: p for p in profiles}
+    before = {(c["profile"], c["query"], c["days"], c["mode"]): c for c in cells}
     steps = []
     for label, ddl in WHATIF_INDEXES:
         name = ddl.split()[2]
@@ -1185,30 +1349,37 @@ def try_indexes(engine: Any, uri: str, profiles: list[Profile], today: date,
             size = int(conn.execute("SELECT pg_relation_size(%s::regclass)",
                                     (name,)).fetchone()[0])
             conn.execute(f"ANALYZE {table}")
-        print(f"  what-if + {label}: built in {seconds:.1f} s ({size / 1e6:.0f} MB); slow "
+        print(f"  what-if + {label}: built in {seconds:.1f} s ({size / 1e6:.0f} MB); the slow "
               f"queries again:", flush=True)
         after = []
-        for c in slow_cells:
-            case = next(k for k in cases_for(by_name[c["profile"]], today)
-                        if k.query == c["query"] and k.days == c["days"])
-            cell = time_case(engine, by_name[c["profile"]], case, repeat, warmup)
-            explained = explain_case(engine, by_name[c["profile"]], case, keep=1)
-            top = explained["slowest"][0] if explained["slowest"] else None
-            after.append({"profile": c["profile"], "query": c["query"], "days": c["days"],
-                          "p50_ms_before": c["p50_ms"], "p95_ms_before": c["p95_ms"],
-                          "p50_ms": cell["p50_ms"], "p95_ms": cell["p95_ms"],
-                          "min_ms": cell["min_ms"],
-                          "server_ms": explained["statements_total_ms"],
-                          "slowest_statement": {k: v for k, v in top.items() if k != "plan"}
-                          if top else None})
-            print(f"    {c['profile']} {c['query']} {_range_label(c['days'])}: p50 "
-                  f"{c['p50_ms']:.0f} -> {cell['p50_ms']:.0f} ms, p95 {c['p95_ms']:.0f} -> "
-                  f"{cell['p95_ms']:.0f} ms (server {explained['statements_total_ms']:.0f} ms;"
-                  f" slowest now: {top['summary'] if top else '-'})", flush=True)
-        warm = [aggregate_once(engine, busy_day)[0] for _ in range(AGG_WARM)]
-        print(f"    aggregate_day({busy_day}) warm median {_median(warm):.0f} ms", flush=True)
+        for key in slow_keys:
+            profile, case = _case(profiles, today, dict(zip(
+                ("profile", "query", "days"), key, strict=True)))
+            line = f"    {key[0]} {key[1]} {_range_label(key[2])}:"
+            for mode in MODES:
+                cell = time_case(engines[mode], profile, case, repeat, warmup, mode, budget_s)
+                old = before[(*key, mode)]
+                after.append({"profile": key[0], "query": key[1], "days": key[2],
+                              "mode": mode, "p50_ms_before": old["p50_ms"],
+                              "p95_ms_before": old["p95_ms"], "p50_ms": cell["p50_ms"],
+                              "p95_ms": cell["p95_ms"], "min_ms": cell["min_ms"],
+                              "runs": cell["runs"]})
+                line += (f"  {mode} p50 {old['p50_ms']:.0f} -> {cell['p50_ms']:.0f} ms, "
+                         f"p95 {old['p95_ms']:.0f} -> {cell['p95_ms']:.0f} ms")
+            print(line, flush=True)
+            explained = explain_case(engines["custom"], profile, case, keep=1)
+            after[-1]["server_ms_custom"] = explained["statements_total_ms"]
+            after[-1]["server_ms_generic"] = explained.get("generic_total_ms")
+            after[-1]["slowest_custom"] = explained["slowest"][0]["summary"] \
+                if explained["slowest"] else ""
+        warm = [aggregate_once(engines["custom"], busy_day)[0] for _ in range(AGG_WARM)]
+        series = aggregate_app_series(engines["app"], busy_day, AGG_APP_RUNS)
+        print(f"    aggregate_day({busy_day}) warm {_median(warm):.0f} ms (custom), app-mode "
+              f"series {', '.join(f'{x:.0f}' for x in series)} ms", flush=True)
         steps.append({"index": label, "ddl": ddl, "build_seconds": seconds, "bytes": size,
-                      "queries": after, "aggregate_warm_median_ms": round(_median(warm), 1),
+                      "queries": after, "aggregate_warm_ms": round(_median(warm), 1),
+                      "aggregate_app_series_ms": [round(x, 1) for x in series],
+                      "aggregate_app_steady_ms": round(_median(series[-AGG_WARM:]), 1),
                       "load_average": _load()})
     return {"cumulative": True, "steps": steps}
 
