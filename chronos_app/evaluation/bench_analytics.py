@@ -24,29 +24,38 @@ While loading, triggers and foreign-key checks are off (`session_replication_rol
 the rows are consistent by construction and checked afterwards) and the two big tables' indexes
 are dropped and rebuilt after the load from their own definitions; then VACUUM ANALYZE.
 
+Two plan modes (see `make_engine`): "app" is the app's engine as `core.db` makes it (psycopg
+prepares a statement run 5 times on a connection; PostgreSQL may then, from the 6th execution of
+the prepared statement, keep a generic plan made without the parameter values), timed after
+APP_WARMUP calls on a new connection, i.e. in the steady state of a pooled connection; "custom"
+never prepares, so every call is planned for its parameters (what EXPLAIN shows).
+
 Then `aggregate_day` (all schools) of the busiest day, timed cold (its first run: no rollup rows
 yet, rows inserted; the caches are as the load left them) and warm (AGG_WARM runs again, rows
-upserted), with EXPLAIN ANALYZE of its statements; then of every day of the 180 (the 90-day
-range compares with the 90 days before it; `refresh_view` off, the view refreshed once at the
-end), then ANALYZE.
+upserted), both custom; then AGG_APP_RUNS runs in a row on one app-mode connection (as a worker
+runs it every few minutes); EXPLAIN ANALYZE of its statements as custom and as generic plans;
+then the rollup of every day of the 180 (the 90-day range compares with the 90 days before it;
+custom plans; `refresh_view` off, the view refreshed once at the end), then ANALYZE.
 
 Queries: for the school with the most sessions ("busy") and the median school ("typical"),
 each dashboard function over the last 28 and 90 days (ending yesterday): overview, timeseries,
 top_videos (by views, page 1), retention (the school's most watched video, sessions of the
 period), heatmap, top_questions; and course_dropoff (the course with the school's most watched
-video) and usage (this month) which take no period. WARMUP calls first, then REPEAT timed calls,
-each in a new Session as a request would (the connection pool is reused). A query whose p50 is
-above SLOW_MS gets EXPLAIN (ANALYZE, BUFFERS) of every statement of one call (the slowest are
-printed; if none is, the slowest query is explained). If WHATIF (default on) and a query was
-slow, the candidate indexes WHATIF_INDEXES are created one after the other in the throwaway
-database only, and after each the slow queries and the warm aggregate_day are timed again (the
-models and migrations are not touched). The load average is recorded with every figure: on a
-shared machine other work inflates the times.
+video) and usage (this month) which take no period. In each mode: warm-up calls, then REPEAT
+timed calls (at least MIN_RUNS, fewer once CELL_BUDGET seconds are spent), each in a new
+Session as a request would. A query whose p50 is above SLOW_MS in either mode gets EXPLAIN
+(ANALYZE, BUFFERS) of every statement of one call, as custom and as generic plans (the slowest
+are printed; if none is slow, the slowest query is explained). If WHATIF (default on), each
+candidate index of WHATIF_INDEXES that the schema lacks is created alone, then all of them
+together, in the throwaway database only, and the slow queries (else the WHATIF_TOP slowest) and
+aggregate_day are timed again (the models and migrations are not touched). The load average is
+recorded with every figure: on a shared machine other work inflates the times.
 
 Environment: BENCH_ANALYTICS_EVENTS (10000000), BENCH_ANALYTICS_SESSIONS (1000000),
 BENCH_ANALYTICS_CHAT_MESSAGES (200000), BENCH_ANALYTICS_REPEAT (30), BENCH_ANALYTICS_WARMUP (3),
-BENCH_ANALYTICS_SLOW_MS (500), BENCH_ANALYTICS_AGG_DAYS (180: how many of the last days the
-backfill rolls up), BENCH_ANALYTICS_WHATIF (1; 0 skips). Quick run:
+BENCH_ANALYTICS_SLOW_MS (500), BENCH_ANALYTICS_CELL_BUDGET (90 s per query and mode),
+BENCH_ANALYTICS_AGG_DAYS (180: how many of the last days the backfill rolls up),
+BENCH_ANALYTICS_WHATIF (1; 0 skips). `--sizes EVENTS,SESSIONS` overrides the first two. Quick run:
 BENCH_ANALYTICS_EVENTS=100000 BENCH_ANALYTICS_SESSIONS=10000. Figures -> the "analytics" key of
 bench-results.json at the repository root (the other keys are kept).
 """
@@ -102,7 +111,9 @@ QUERIES = ("overview", "timeseries", "top_videos", "retention", "heatmap", "top_
            "course_dropoff", "usage")
 RANGELESS = ("course_dropoff", "usage")
 
-# Candidate indexes tried (throwaway database only, cumulatively) when a query is slow.
+# Candidate indexes tried (throwaway database only; each alone, then all together) on the slow
+# queries, or on the WHATIF_TOP slowest when none is slow.
+WHATIF_TOP = 3
 WHATIF_INDEXES = (
     # the per-school joins of watch sessions (unique viewers, active students, heatmap,
     # top videos): a range of session_start per video of the school, index-only
@@ -1265,8 +1276,12 @@ def run(sizes: str | None = None) -> dict[str, Any]:
                         + ", ".join(f"{m} {v:.0f} ms" for m, v in p50.items()) + ")",
                         explains[-1])
                 whatif_result = None
-                if slow_keys and whatif:
-                    whatif_result = try_indexes(engines, uri, profiles, today, slow_keys, cells,
+                if whatif:
+                    # the slow queries, else the WHATIF_TOP slowest (how much is left to gain)
+                    keys = slow_keys or list(dict.fromkeys(
+                        (c["profile"], c["query"], c["days"])
+                        for c in sorted(cells, key=lambda c: -c["p50_ms"])))[:WHATIF_TOP]
+                    whatif_result = try_indexes(engines, uri, profiles, today, keys, cells,
                                                 repeat, warmup, budget_s,
                                                 date.fromisoformat(agg["busy_day"]))
             finally:
@@ -1289,7 +1304,7 @@ def run(sizes: str | None = None) -> dict[str, Any]:
           f"{agg['backfill']['median_day_ms']:.0f} ms/day, custom plans).")
     if whatif_result:
         for step in whatif_result["steps"]:
-            print(f"What-if + {step['index']}: " + "; ".join(
+            print(f"What-if {step['index']}: " + "; ".join(
                 f"{q['profile']} {q['query']} {_range_label(q['days'])} "
                 f"{q['mode']} p50 {q['p50_ms_before']:.0f} -> {q['p50_ms']:.0f} ms"
                 for q in step["queries"])
@@ -1329,16 +1344,23 @@ def run(sizes: str | None = None) -> dict[str, Any]:
     }
 
 
+def _index_shape(definition: str) -> str:
+    """An index definition without its name, to find an index the schema already has."""
+    return re.sub(r"^CREATE (UNIQUE )?INDEX \S+ ON (public\.)?", r"CREATE \1INDEX ON ",
+                  " ".join(definition.split())).replace(" USING btree", "").replace('"', "")
+
+
 def try_indexes(engines: dict[str, Any], uri: str, profiles: list[Profile], today: date,
-                slow_keys: list[tuple[str, str, int | None]], cells: list[dict[str, Any]],
+                keys: list[tuple[str, str, int | None]], cells: list[dict[str, Any]],
                 repeat: int, warmup: int, budget_s: float, busy_day: date) -> dict[str, Any]:
-    """Create WHATIF_INDEXES one after the other (throwaway database only) and after each time
-    the slow queries (both modes) and aggregate_day of the busiest day again."""
+    """Each of WHATIF_INDEXES alone (created, measured, dropped), then all of them together
+    (throwaway database only): the queries `keys` (both modes) and aggregate_day of the
+    busiest day timed again. A candidate the schema already has is skipped."""
     import psycopg
 
     before = {(c["profile"], c["query"], c["days"], c["mode"]): c for c in cells}
-    steps = []
-    for label, ddl in WHATIF_INDEXES:
+
+    def build(ddl: str) -> tuple[str, float, int]:
         name = ddl.split()[2]
         table = ddl.split(" ON ")[1].split()[0]
         with psycopg.connect(uri, autocommit=True) as conn:
@@ -1349,10 +1371,19 @@ def try_indexes(engines: dict[str, Any], uri: str, profiles: list[Profile], toda
             size = int(conn.execute("SELECT pg_relation_size(%s::regclass)",
                                     (name,)).fetchone()[0])
             conn.execute(f"ANALYZE {table}")
-        print(f"  what-if + {label}: built in {seconds:.1f} s ({size / 1e6:.0f} MB); the slow "
-              f"queries again:", flush=True)
+        return name, seconds, size
+
+    def drop(names: Sequence[str]) -> None:
+        with psycopg.connect(uri, autocommit=True) as conn:
+            for name in names:
+                conn.execute(f'DROP INDEX IF EXISTS "{name}"')
+
+    def measure_step(label: str, built: list[dict[str, Any]]) -> dict[str, Any]:
+        print(f"  what-if {label} (" + ", ".join(
+            f"{b['index']}: built in {b['build_seconds']:.1f} s, {b['bytes'] / 1e6:.0f} MB"
+            for b in built) + "):", flush=True)
         after = []
-        for key in slow_keys:
+        for key in keys:
             profile, case = _case(profiles, today, dict(zip(
                 ("profile", "query", "days"), key, strict=True)))
             line = f"    {key[0]} {key[1]} {_range_label(key[2])}:"
@@ -1367,21 +1398,51 @@ def try_indexes(engines: dict[str, Any], uri: str, profiles: list[Profile], toda
                 line += (f"  {mode} p50 {old['p50_ms']:.0f} -> {cell['p50_ms']:.0f} ms, "
                          f"p95 {old['p95_ms']:.0f} -> {cell['p95_ms']:.0f} ms")
             print(line, flush=True)
-            explained = explain_case(engines["custom"], profile, case, keep=1)
+            explained = explain_case(engines["custom"], profile, case, keep=1, generic=False)
+            top = explained["slowest"][0] if explained["slowest"] else None
             after[-1]["server_ms_custom"] = explained["statements_total_ms"]
-            after[-1]["server_ms_generic"] = explained.get("generic_total_ms")
-            after[-1]["slowest_custom"] = explained["slowest"][0]["summary"] \
-                if explained["slowest"] else ""
+            after[-1]["slowest_custom"] = top["summary"] if top else ""
+            print(f"      server {explained['statements_total_ms']:.0f} ms; slowest statement: "
+                  f"{top['summary'] if top else '-'}", flush=True)
         warm = [aggregate_once(engines["custom"], busy_day)[0] for _ in range(AGG_WARM)]
         series = aggregate_app_series(engines["app"], busy_day, AGG_APP_RUNS)
         print(f"    aggregate_day({busy_day}) warm {_median(warm):.0f} ms (custom), app-mode "
               f"series {', '.join(f'{x:.0f}' for x in series)} ms", flush=True)
-        steps.append({"index": label, "ddl": ddl, "build_seconds": seconds, "bytes": size,
-                      "queries": after, "aggregate_warm_ms": round(_median(warm), 1),
-                      "aggregate_app_series_ms": [round(x, 1) for x in series],
-                      "aggregate_app_steady_ms": round(_median(series[-AGG_WARM:]), 1),
-                      "load_average": _load()})
-    return {"cumulative": True, "steps": steps}
+        return {"index": label, "built": built, "queries": after,
+                "aggregate_warm_ms": round(_median(warm), 1),
+                "aggregate_app_series_ms": [round(x, 1) for x in series],
+                "aggregate_app_steady_ms": round(_median(series[-AGG_WARM:]), 1),
+                "load_average": _load()}
+
+    with psycopg.connect(uri) as conn:
+        existing = {_index_shape(r[0]) for r in conn.execute(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'").fetchall()}
+    candidates, skipped = [], []
+    for label, ddl in WHATIF_INDEXES:
+        (skipped if _index_shape(ddl) in existing else candidates).append((label, ddl))
+    for label, _ in skipped:
+        print(f"  what-if: {label} is already in the schema, skipped", flush=True)
+    steps = []
+    for label, ddl in candidates:
+        name, seconds, size = build(ddl)
+        try:
+            steps.append(measure_step(f"+ {label} alone", [
+                {"index": label, "ddl": ddl, "build_seconds": seconds, "bytes": size}]))
+        finally:
+            drop([name])
+    if len(candidates) > 1:
+        built, names = [], []
+        try:
+            for label, ddl in candidates:
+                name, seconds, size = build(ddl)
+                names.append(name)
+                built.append({"index": label, "ddl": ddl, "build_seconds": seconds,
+                              "bytes": size})
+            steps.append(measure_step("+ all of them", built))
+        finally:
+            drop(names)
+    return {"mode": "each alone, then all together", "queries": [list(k) for k in keys],
+            "skipped_already_in_schema": [label for label, _ in skipped], "steps": steps}
 
 
 def write_results(result: dict[str, Any], path: Path, key: str = "analytics") -> None:
